@@ -1,0 +1,1 @@
+"""Contracts shared by every parking service: messages, topics, identifiers, enums, database."""

@@ -1,0 +1,23 @@
+"""The PostgreSQL data model (SQLAlchemy 2.0), shared by ingest, the API and parkctl."""
+
+from schemas.db.base import Base
+from schemas.db.history import AuditEntry, DeadLetter, ParkingSession, Reservation, SlotEvent
+from schemas.db.layout import Floor, ParkingLot, Row, Slot
+from schemas.db.nodes import Node
+from schemas.db.tenancy import Operator, User
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "DeadLetter",
+    "Floor",
+    "Node",
+    "Operator",
+    "ParkingLot",
+    "ParkingSession",
+    "Reservation",
+    "Row",
+    "Slot",
+    "SlotEvent",
+    "User",
+]

@@ -1,0 +1,45 @@
+"""Raspberry Pi camera nodes and their cloud-side liveness."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from schemas.db.base import Base, Code, CreatedAt, UpdatedAt, enum_column
+from schemas.enums import NodeState
+
+
+class Node(Base):
+    """A registered camera node; its id is also its MQTT username."""
+
+    __tablename__ = "nodes"
+    __table_args__ = (
+        CheckConstraint("bdseq IS NULL OR bdseq >= 0", name="bdseq_nonnegative"),
+        CheckConstraint("buffered >= 0", name="buffered_nonnegative"),
+        Index("ix_nodes_lot_id", "lot_id"),
+    )
+
+    id: Mapped[Code] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("parking_lots.id"))
+    enabled: Mapped[bool] = mapped_column(default=True, server_default="true")
+    state: Mapped[NodeState] = mapped_column(
+        enum_column(NodeState, "state"),
+        default=NodeState.OFFLINE,
+        server_default=NodeState.OFFLINE.value,
+    )
+    # Sparkplug-style session number of the newest birth; older last wills are ignored.
+    bdseq: Mapped[int | None]
+    # Highest event seq applied, for gap detection.
+    last_seq: Mapped[int | None]
+    last_seen: Mapped[datetime | None]
+    last_heartbeat_at: Mapped[datetime | None]
+    software: Mapped[str | None] = mapped_column(String(128))
+    detector: Mapped[str | None] = mapped_column(String(128))
+    buffered: Mapped[int] = mapped_column(default=0, server_default="0")
+    camera_ok: Mapped[bool | None]
+    slot_map: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    slot_map_version: Mapped[int | None]
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]

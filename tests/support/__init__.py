@@ -1,0 +1,1 @@
+"""Test support: throwaway PostgreSQL and Mosquitto servers started from local binaries."""
