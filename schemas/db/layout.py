@@ -89,7 +89,11 @@ class Row(Base):
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
 
     floor: Mapped[Floor] = relationship(back_populates="rows")
-    slots: Mapped[list["Slot"]] = relationship(back_populates="row", order_by="Slot.position")
+    # passive_deletes="all": never null out slots' keys behind our back; a row is deleted
+    # only once it is empty, and the foreign key refuses it otherwise.
+    slots: Mapped[list["Slot"]] = relationship(
+        back_populates="row", order_by="Slot.position", passive_deletes="all"
+    )
 
 
 class Slot(Base):

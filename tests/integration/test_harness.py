@@ -37,9 +37,7 @@ def test_retained_message_reaches_a_late_subscriber(
 def test_each_test_gets_its_own_migrated_database(engine: Engine, database_url: str) -> None:
     with engine.begin() as connection:
         tables = set(
-            connection.scalars(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            )
+            connection.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
         )
         connection.execute(text("INSERT INTO operators (code, name) VALUES ('mine', 'Mine')"))
     assert {"slots", "slot_events", "parking_lots", "alembic_version"} <= tables

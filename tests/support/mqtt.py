@@ -35,7 +35,7 @@ class TestClient:
         client.on_message = self._on_message
 
     def _on_message(self, _client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
-        self.messages.put(Received(msg.topic, msg.payload, msg.qos, bool(msg.retain)))
+        self.messages.put(Received(msg.topic, bytes(msg.payload), msg.qos, bool(msg.retain)))
 
     def subscribe(self, topic: str, qos: int = 1) -> None:
         granted: queue.Queue[list[ReasonCode]] = queue.Queue()
@@ -62,9 +62,7 @@ class TestClient:
 
 
 @contextmanager
-def connected_client(
-    broker: MosquittoServer, client_id: str | None = None
-) -> Iterator[TestClient]:
+def connected_client(broker: MosquittoServer, client_id: str | None = None) -> Iterator[TestClient]:
     """An MQTT 5 client connected to `broker`, its network loop in a background thread."""
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2,

@@ -2,7 +2,7 @@
 
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +20,22 @@ from tests.support.processes import (
 SUPERUSER = "postgres"
 
 
-def _bindir() -> str:
-    """PostgreSQL's server binaries (Debian keeps them off PATH)."""
-    try:
-        return subprocess.run(
-            ["pg_config", "--bindir"], check=True, capture_output=True, text=True
-        ).stdout.strip()
-    except (FileNotFoundError, subprocess.CalledProcessError):
-        return ""
+def _bindirs() -> list[str]:
+    """Where PostgreSQL's server binaries may be (Debian keeps them off PATH)."""
+    found = []
+    with suppress(FileNotFoundError, subprocess.CalledProcessError):
+        found.append(
+            subprocess.run(
+                ["pg_config", "--bindir"], check=True, capture_output=True, text=True
+            ).stdout.strip()
+        )
+    # Newest major version first.
+    versions = sorted(
+        (path for path in Path("/usr/lib/postgresql").glob("*/bin") if path.parent.name.isdigit()),
+        key=lambda path: int(path.parent.name),
+        reverse=True,
+    )
+    return found + [str(path) for path in versions]
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,8 @@ class PostgresServer:
 @contextmanager
 def running_postgres(workdir: Path) -> Iterator[PostgresServer]:
     """Run a fresh cluster in `workdir` until the context exits; its data goes with it."""
-    bindir = _bindir()
-    initdb, postgres = find_binary("initdb", bindir), find_binary("postgres", bindir)
+    bindirs = _bindirs()
+    initdb, postgres = find_binary("initdb", *bindirs), find_binary("postgres", *bindirs)
     user = unprivileged_user("postgres")
     data, sockets = workdir / "data", workdir / "sockets"
     sockets.mkdir(parents=True)

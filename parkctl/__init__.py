@@ -1,0 +1,1 @@
+"""parkctl: the operators' command line (database migrations, lots, nodes, users)."""

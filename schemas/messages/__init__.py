@@ -1,0 +1,74 @@
+"""MQTT payload contracts: pydantic models, size limits and the bytes <-> model boundary."""
+
+from schemas.messages._base import Contract
+from schemas.messages._payload import format_errors, parse_payload, to_payload
+from schemas.messages._time import UtcDatetime, format_utc
+from schemas.messages.cloud import (
+    SLOT_STATE_SCHEMA,
+    Availability,
+    FloorAvailability,
+    RowAvailability,
+    SlotCounts,
+    SlotState,
+)
+from schemas.messages.control import (
+    COMMAND_ADAPTER,
+    CameraConfig,
+    ClassicDetectorConfig,
+    Command,
+    DetectorConfig,
+    NodeConfig,
+    OccupancyConfig,
+    OnnxDetectorConfig,
+    ResyncCommand,
+    SlotPolygon,
+    SnapshotCommand,
+    YoloDetectorConfig,
+)
+from schemas.messages.kinds import MAX_PAYLOAD_BYTES, PAYLOAD_ADAPTERS, PayloadKind
+from schemas.messages.node import (
+    NODE_STATUS_ADAPTER,
+    OCCUPANCY_SCHEMA,
+    Heartbeat,
+    NodeBirth,
+    NodeDeath,
+    NodeStatus,
+    OccupancyEvent,
+)
+
+__all__ = [
+    "COMMAND_ADAPTER",
+    "MAX_PAYLOAD_BYTES",
+    "NODE_STATUS_ADAPTER",
+    "OCCUPANCY_SCHEMA",
+    "PAYLOAD_ADAPTERS",
+    "SLOT_STATE_SCHEMA",
+    "Availability",
+    "CameraConfig",
+    "ClassicDetectorConfig",
+    "Command",
+    "Contract",
+    "DetectorConfig",
+    "FloorAvailability",
+    "Heartbeat",
+    "NodeBirth",
+    "NodeConfig",
+    "NodeDeath",
+    "NodeStatus",
+    "OccupancyConfig",
+    "OccupancyEvent",
+    "OnnxDetectorConfig",
+    "PayloadKind",
+    "ResyncCommand",
+    "RowAvailability",
+    "SlotCounts",
+    "SlotPolygon",
+    "SlotState",
+    "SnapshotCommand",
+    "UtcDatetime",
+    "YoloDetectorConfig",
+    "format_errors",
+    "format_utc",
+    "parse_payload",
+    "to_payload",
+]
