@@ -17,20 +17,7 @@ from schemas.export_json_schemas import (
     schema_file_name,
 )
 from schemas.messages import PayloadKind
-from tests.unit.test_messages import EXAMPLES
-
-OCCUPANCY: dict[str, Any] = {
-    "schema": "parking.occupancy/1",
-    "event_id": "0b7e4f6a-3c1d-4a8e-9f21-6d2c1e0a9b77",
-    "node_id": "node-7",
-    "lot_id": "downtown",
-    "slot_id": "L1-A-012",
-    "status": "occupied",
-    "confidence": 0.93,
-    "observed_at": "2026-11-26T10:00:00.123Z",
-    "seq": 123456,
-    "detector": "onnx:yolov8n-2026.10",
-}
+from tests.unit.test_messages import EXAMPLES, OCCUPANCY
 
 
 def load_schema(kind: PayloadKind) -> dict[str, Any]:
