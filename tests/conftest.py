@@ -4,6 +4,7 @@ Both servers start lazily, only when a test asks for them, so `pytest tests/unit
 neither binary.
 """
 
+import os
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -15,14 +16,34 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
 from schemas.db.migrate import upgrade
+from tests.support.containers import docker_engine_answers, mosquitto_container, postgres_container
 from tests.support.mosquitto import MosquittoServer, running_mosquitto
 from tests.support.postgres import PostgresServer, running_postgres
+from tests.support.processes import has_binary
 
 TEMPLATE_DATABASE = "parking_template"
 
 
+def use_containers(binary: str) -> bool:
+    """Local binaries unless missing (or PARKING_TEST_SERVERS=containers) and Docker answers."""
+    choice = os.environ.get("PARKING_TEST_SERVERS", "auto")
+    if choice not in {"auto", "binaries", "containers"}:
+        raise pytest.UsageError(
+            f"PARKING_TEST_SERVERS={choice!r}: use auto, binaries or containers"
+        )
+    if choice == "auto":
+        return not has_binary(binary) and docker_engine_answers()
+    if choice == "containers" and not docker_engine_answers():
+        raise pytest.UsageError("PARKING_TEST_SERVERS=containers, but no Docker engine answers")
+    return choice == "containers"
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
+    if use_containers("initdb"):
+        with postgres_container() as server:
+            yield server
+        return
     # Not tmp_path_factory: its folders are private to our user, and the server may run as
     # another one (PostgreSQL refuses to run as root).
     with (
@@ -90,11 +111,10 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture(scope="session")
 def mosquitto() -> Iterator[MosquittoServer]:
-    with (
-        tempfile.TemporaryDirectory(prefix="parking-mqtt-") as workdir,
-        running_mosquitto(Path(workdir)) as server,
-    ):
-        yield server
+    with tempfile.TemporaryDirectory(prefix="parking-mqtt-") as workdir:
+        servers = mosquitto_container if use_containers("mosquitto") else running_mosquitto
+        with servers(Path(workdir)) as server:
+            yield server
 
 
 @pytest.fixture

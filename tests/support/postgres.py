@@ -77,13 +77,13 @@ def running_postgres(workdir: Path) -> Iterator[PostgresServer]:
     with (workdir / "postgres.log").open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, user=user)
         try:
-            wait_until(lambda: _accepts_connections(server), process, "PostgreSQL")
+            wait_until(lambda: accepts_connections(server), process, "PostgreSQL")
             yield server
         finally:
             stop(process)
 
 
-def _accepts_connections(server: PostgresServer) -> bool:
+def accepts_connections(server: PostgresServer) -> bool:
     try:
         server.admin().close()
     except psycopg.OperationalError:

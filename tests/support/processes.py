@@ -40,6 +40,16 @@ def hand_over(path: Path, user: str | None) -> None:
             os.chown(Path(root) / name, entry.pw_uid, entry.pw_gid)
 
 
+def has_binary(name: str) -> bool:
+    """Whether a server binary is installed (PATH, /usr/sbin or Debian's PostgreSQL folders)."""
+    folders = ["/usr/sbin", *map(str, Path("/usr/lib/postgresql").glob("*/bin"))]
+    try:
+        find_binary(name, *folders)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def find_binary(name: str, *extra_dirs: str) -> str:
     """The path of a server binary, from PATH or a distribution's private bin folders."""
     for folder in extra_dirs:
