@@ -1,0 +1,1 @@
+"""The simulator (`parking-node --simulate`): virtual nodes with realistic traffic."""
