@@ -104,6 +104,13 @@ class Reservation(Base):
         ),
         Index("ix_reservations_user_id_starts_at", "user_id", "starts_at"),
         Index("ix_reservations_slot_id_expires_at", "slot_id", "expires_at"),
+        # Active holds per lot, for availability at read time (migration 0003).
+        Index(
+            "ix_reservations_lot_id_expires_at_active",
+            "lot_id",
+            "expires_at",
+            postgresql_where=text("state = 'active'"),
+        ),
     )
 
     id: Mapped[BigId]

@@ -1,0 +1,49 @@
+"""The application factory: settings in, a configured Flask app out."""
+
+import logging
+import threading
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from api_service.access import init_jwt
+from api_service.availability import AvailabilityService
+from api_service.db import Database
+from api_service.errors import register_error_handlers
+from api_service.live import LiveHub
+from api_service.metrics import Metrics
+from api_service.passwords import Passwords
+from api_service.ratelimit import RateLimits
+from api_service.resources import auth, lots, ops, reservations, sessions, slots
+from api_service.settings import ApiSettings
+
+MAX_BODY_BYTES = 16 * 1024
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: ApiSettings | None = None) -> Flask:
+    """Build the API; without `settings` they are read from the environment (gunicorn)."""
+    settings = settings or ApiSettings()
+    if settings.jwt_secret_key is None:
+        log.warning("API_DEV_MODE: tokens are signed with the public dev-only secret")
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    app.extensions["parking_settings"] = settings
+    database = Database(settings.database_url, settings.db_pool_size)
+    database.init_app(app)
+    hub = LiveHub(settings.database_url) if settings.live_updates else None
+    app.extensions["parking_hub"] = hub
+    app.extensions["parking_availability"] = AvailabilityService(database.sessions, hub)
+    app.extensions["parking_streams"] = threading.BoundedSemaphore(settings.sse_max_clients)
+    app.extensions["parking_passwords"] = Passwords(settings)
+    RateLimits(settings).init_app(app)
+    Metrics().init_app(app)
+    init_jwt(app, settings)
+    register_error_handlers(app)
+    for blueprint in (ops.bp, auth.bp, lots.bp, slots.bp, reservations.bp, sessions.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,118 @@
+"""The route decorator: access, rate limit, strict input parsing and typed output.
+
+`@endpoint(...)` records a `RouteSpec` on the view, which the OpenAPI generator reads, so
+the document can never drift from what the code checks.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, Final
+
+from flask import Response, request
+from pydantic import BaseModel, ValidationError
+
+from api_service.access import Access, enforce
+from api_service.errors import ApiError, FieldError, validation_error
+from api_service.ratelimit import Category, check_rate
+
+SPEC_ATTR: Final = "__route_spec__"
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """What a route accepts and returns, and who may call it."""
+
+    summary: str
+    access: Access
+    tag: str
+    rate: Category | None = None
+    path: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    media_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def endpoint(spec: RouteSpec) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+    """Wrap a view: the view receives validated `path`, `query` and `body` models."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
+        @wraps(view)
+        def wrapper(**path_args: Any) -> Response:
+            if spec.rate is not None:
+                check_rate(spec.rate)
+            enforce(spec.access)
+            kwargs: dict[str, Any] = {}
+            if spec.path is not None:
+                kwargs["path"] = _parse(spec.path, path_args)
+            if spec.query is not None:
+                kwargs["query"] = _parse(spec.query, _query_args(spec.query))
+            elif request.args:
+                raise _unknown_params(sorted(request.args))
+            if spec.body is not None:
+                kwargs["body"] = _parse_body(spec.body)
+            result = view(**kwargs)
+            if isinstance(result, Response):
+                return result
+            return json_response(result, spec.status)
+
+        setattr(wrapper, SPEC_ATTR, spec)
+        return wrapper
+
+    return decorate
+
+
+def json_response(model: BaseModel, status: int = 200) -> Response:
+    """`model` as an application/json response."""
+    return Response(model.model_dump_json(), status=status, mimetype="application/json")
+
+
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    """pydantic errors as (dotted field, message) pairs."""
+    out = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or "body"
+        out.append(FieldError(where, error["msg"]))
+    return out
+
+
+def _parse(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(field_errors(exc)) from exc
+    # Cross-field rules live on the model as `problems()`, so each can name its field.
+    problems: list[FieldError] = getattr(parsed, "problems", list)()
+    if problems:
+        raise validation_error(problems)
+    return parsed
+
+
+def _query_args(model: type[BaseModel]) -> dict[str, str]:
+    """Query parameters as single values; unknown or repeated names are refused."""
+    unknown = sorted(set(request.args) - set(model.model_fields))
+    if unknown:
+        raise _unknown_params(unknown)
+    repeated = sorted(name for name, values in request.args.lists() if len(values) > 1)
+    if repeated:
+        raise validation_error([FieldError(name, "given more than once") for name in repeated])
+    return dict(request.args.items())
+
+
+def _unknown_params(names: list[str]) -> ApiError:
+    return validation_error([FieldError(name, "unknown query parameter") for name in names])
+
+
+def _parse_body(model: type[BaseModel]) -> BaseModel:
+    if not request.is_json:
+        raise ApiError(
+            415, "unsupported-media-type", "Unsupported Media Type", "send application/json"
+        )
+    try:
+        return model.model_validate_json(request.get_data(cache=False))
+    except ValidationError as exc:
+        raise validation_error(field_errors(exc)) from exc

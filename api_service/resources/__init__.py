@@ -1,0 +1,1 @@
+"""One blueprint per resource; views only parse, call the query layer, and shape output."""

@@ -1,0 +1,47 @@
+"""Query-layer results to response models (shared by several blueprints)."""
+
+from api_service.models.bookings import ReservationView, SessionView
+from api_service.models.lots import SlotView
+from api_service.queries.reservations import ReservationRead
+from api_service.queries.sessions import SessionRead
+from api_service.queries.slots import SlotRead
+
+
+def slot_view(lot_code: str, read: SlotRead) -> SlotView:
+    return SlotView(
+        lot_id=lot_code,
+        slot_id=read.code,
+        floor=read.floor,
+        row=read.row,
+        kind=read.kind,
+        status=read.status,
+        since=read.since,
+        last_confirmed_at=read.last_confirmed_at,
+        source=read.source,
+        confidence=read.confidence,
+    )
+
+
+def reservation_view(read: ReservationRead) -> ReservationView:
+    return ReservationView(
+        id=read.id,
+        lot_id=read.lot_code,
+        slot_id=read.slot_code,
+        state=read.state,
+        starts_at=read.starts_at,
+        expires_at=read.expires_at,
+        ended_at=read.ended_at,
+    )
+
+
+def session_view(read: SessionRead) -> SessionView:
+    return SessionView(
+        id=read.id,
+        lot_id=read.lot_code,
+        slot_id=read.slot_code,
+        opened_by=read.opened_by,
+        started_at=read.started_at,
+        ended_at=read.ended_at,
+        duration_s=read.duration_s,
+        reservation_id=read.reservation_id,
+    )

@@ -1,0 +1,112 @@
+"""The API's settings: one validated object read from the environment (`API_*` and shared names)."""
+
+import os
+from collections.abc import Mapping
+from typing import Any, Final, Self
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schemas.db.settings import DEV_DATABASE_URL
+
+# Development only: `API_DEV_MODE=true` without a JWT_SECRET_KEY uses this, loudly marked.
+DEV_JWT_SECRET: Final = "dev-only-insecure-jwt-secret-never-use-in-production!"  # noqa: S105
+MIN_SECRET_LENGTH: Final = 32
+_RATE: Final = r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$"
+
+
+class ApiSettings(BaseSettings):
+    """Everything the API reads from its environment, with documented defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="API_", extra="forbid", frozen=True, populate_by_name=True
+    )
+
+    database_url: str = Field(
+        default=DEV_DATABASE_URL,
+        pattern=r"^postgresql\+psycopg://",
+        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL of the PostgreSQL database (DATABASE_URL).",
+    )
+    jwt_secret_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("JWT_SECRET_KEY", "jwt_secret_key"),
+        description="HMAC key signing tokens (JWT_SECRET_KEY); required unless API_DEV_MODE.",
+    )
+    dev_mode: bool = Field(
+        default=False, description="Development conveniences: a marked dev JWT secret."
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60, description="Access TTL.")
+    refresh_token_days: int = Field(default=14, ge=1, le=90, description="Refresh token TTL.")
+    reservation_hold_minutes: int = Field(
+        default=15, ge=1, le=240, description="How long a reservation holds a slot."
+    )
+    rate_limit_enabled: bool = Field(default=True, description="Per-client rate limiting.")
+    rate_limit_storage_uri: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live (memory://, redis://host:6379, ...).",
+    )
+    rate_limit_auth: str = Field(
+        default="10/minute", pattern=_RATE, description="Login/register per client."
+    )
+    rate_limit_public: str = Field(
+        default="300/minute", pattern=_RATE, description="Public reads per client."
+    )
+    rate_limit_user: str = Field(
+        default="120/minute", pattern=_RATE, description="Token-holding requests per client."
+    )
+    trusted_proxies: int = Field(
+        default=0, ge=0, le=5, description="Reverse proxies in front (X-Forwarded-For hops)."
+    )
+    argon2_time_cost: int = Field(default=3, ge=1, le=20, description="Argon2 iterations.")
+    argon2_memory_kib: int = Field(
+        default=65_536, ge=1024, le=1_048_576, description="Argon2 memory in KiB."
+    )
+    db_pool_size: int = Field(default=5, ge=1, le=100, description="Connections per process.")
+    live_updates: bool = Field(
+        default=True, description="LISTEN for changes (SSE and the availability cache)."
+    )
+    sse_keepalive_s: float = Field(default=15.0, gt=0, le=300, description="SSE comment ping.")
+    sse_max_clients: int = Field(
+        default=100, ge=1, le=10_000, description="Concurrent SSE streams per process."
+    )
+    sse_max_duration_s: float = Field(
+        default=600.0, gt=0, le=86_400, description="A stream ends after this; clients reconnect."
+    )
+    availability_max_age_s: int = Field(
+        default=2, ge=0, le=300, description="Cache-Control max-age of availability."
+    )
+    host: str = Field(default="127.0.0.1", description="Dev server bind address.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Dev server port.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_api_keys(cls, data: Any) -> Any:
+        # pydantic-settings ignores unknown prefixed variables; a typo must not pass silently.
+        unknown = unknown_api_keys(os.environ, set(cls.model_fields))
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
+        return data
+
+    @model_validator(mode="after")
+    def _secret_rules(self) -> Self:
+        secret = self.jwt_secret_key
+        if secret is None and not self.dev_mode:
+            raise ValueError("JWT_SECRET_KEY is required (or set API_DEV_MODE=true locally)")
+        if secret is not None and len(secret.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"JWT_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+        return self
+
+    @property
+    def jwt_secret(self) -> str:
+        """The signing key: the configured secret, or the marked dev default in dev mode."""
+        if self.jwt_secret_key is not None:
+            return self.jwt_secret_key.get_secret_value()
+        return DEV_JWT_SECRET
+
+
+def unknown_api_keys(environ: Mapping[str, str], fields: set[str]) -> list[str]:
+    """`API_*` variables that name no setting."""
+    return sorted(
+        key for key in environ if key.startswith("API_") and key[4:].lower() not in fields
+    )

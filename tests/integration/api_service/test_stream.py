@@ -1,0 +1,118 @@
+"""SSE over a real HTTP server on loopback: the document, then every change, pushed."""
+
+import http.client
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
+
+pytestmark = pytest.mark.integration
+
+READ_GUARD_S = 10.0  # a hang guard only: changes arrive as soon as they commit
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[int]:
+    """`app` on a loopback port in a thread, until the context exits."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.port
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+class EventReader:
+    """Reads `text/event-stream` frames from an open response."""
+
+    def __init__(self, response: http.client.HTTPResponse) -> None:
+        self.response = response
+
+    def next_frame(self) -> dict[str, str]:
+        """The next frame's fields ({} when the stream ends)."""
+        frame: dict[str, str] = {}
+        for _ in range(10_000):
+            line = self.response.readline().decode()
+            if line == "":
+                return frame
+            if line == "\n":
+                if frame:
+                    return frame
+                continue
+            name, _, value = line.rstrip("\n").partition(":")
+            frame[name or "comment"] = value.lstrip(" ")
+        raise AssertionError("no frame boundary")
+
+    def next_event(self) -> dict[str, Any]:
+        """The next availability document, skipping comments and the retry hint."""
+        for _ in range(1000):
+            frame = self.next_frame()
+            assert frame, "stream ended"
+            if frame.get("event") == "availability":
+                document: dict[str, Any] = json.loads(frame["data"])
+                return document
+        raise AssertionError("no event")
+
+
+@contextmanager
+def stream(port: int, lot: str) -> Iterator[EventReader]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=READ_GUARD_S)
+    connection.request("GET", f"/api/v1/lots/{lot}/availability/stream")
+    response = connection.getresponse()
+    assert response.status == 200
+    assert response.getheader("Content-Type", "").startswith("text/event-stream")
+    try:
+        yield EventReader(response)
+    finally:
+        connection.close()
+
+
+def test_stream_pushes_every_change(make_app: Callable[..., Flask], lots: Session) -> None:
+    app = make_app()
+    with serving(app) as port, stream(port, "harbour-surface") as events:
+        first = events.next_event()
+        assert (first["free"], first["occupied"]) == (24, 0)
+        assert app.extensions["parking_hub"].wait_connected(READ_GUARD_S)
+        for n, code in enumerate(["A01", "A02", "B01"], start=1):
+            lots.execute(
+                text("UPDATE slots SET detected_status = 'occupied' WHERE code = :c"), {"c": code}
+            )
+            lots.commit()
+            pushed = events.next_event()
+            assert (pushed["free"], pushed["occupied"]) == (24 - n, n)
+
+
+def test_stream_ends_after_its_maximum_and_sends_keepalives(
+    make_app: Callable[..., Flask], lots: Session
+) -> None:
+    app = make_app(sse_keepalive_s=0.2, sse_max_duration_s=1.0)
+    with serving(app) as port, stream(port, "harbour-surface") as events:
+        frames = [events.next_frame() for _ in range(50)]
+    assert {"comment": "keepalive"} in frames
+    assert frames[-1] == {}  # the server closed the stream
+
+
+def test_stream_refusals(make_app: Callable[..., Flask], lots: Session) -> None:
+    app = make_app(sse_max_clients=1)
+    with serving(app) as port, stream(port, "harbour-surface") as events:
+        events.next_event()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=READ_GUARD_S)
+        connection.request("GET", "/api/v1/lots/harbour-surface/availability/stream")
+        busy = connection.getresponse()
+        assert busy.status == 503
+        assert busy.getheader("Content-Type") == "application/problem+json"
+        connection.close()
+    client = make_app().test_client()
+    missing = client.get("/api/v1/lots/nowhere/availability/stream")
+    assert missing.status_code == 404
+    off = make_app(live_updates=False).test_client()
+    assert off.get("/api/v1/lots/harbour-surface/availability/stream").status_code == 503
