@@ -5,6 +5,7 @@ composite keys, so a slot can never sit in a row of another lot.
 """
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schemas.db.base import Base, BigId, Code, CreatedAt, UpdatedAt, enum_column
@@ -119,6 +121,8 @@ class Slot(Base):
         CheckConstraint("(closed_at IS NULL) OR (closed_reason IS NOT NULL)", name="closed_why"),
         Index("ix_slots_lot_id_status", "lot_id", "status"),
         Index("ix_slots_row_id", "row_id"),
+        # A dead node's slots turn unknown: find them by the node whose detection they show.
+        Index("ix_slots_detected_node_id", "detected_node_id"),
     )
 
     id: Mapped[BigId]
@@ -166,9 +170,36 @@ class Slot(Base):
         server_default=StatusSource.DETECTED.value,
     )
     status_since: Mapped[CreatedAt]
+    # Raised on every change of the effective status; the read-side publisher compares it
+    # with published_slot_states.version, so a change is published even after a crash.
+    state_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     retired_at: Mapped[datetime | None]
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
     row: Mapped[Row | None] = relationship(back_populates="slots")
+
+
+class PublishedSlotState(Base):
+    """Which `state_version` of a slot the ingest service last published (retained topic)."""
+
+    __tablename__ = "published_slot_states"
+
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("slots.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int]
+    published_at: Mapped[datetime]
+
+
+class PublishedAvailability(Base):
+    """The availability counts last published on a lot's retained topic."""
+
+    __tablename__ = "published_availability"
+
+    lot_id: Mapped[int] = mapped_column(
+        ForeignKey("parking_lots.id", ondelete="CASCADE"), primary_key=True
+    )
+    counts: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    published_at: Mapped[datetime]

@@ -33,6 +33,9 @@ class Node(Base):
     bdseq: Mapped[int | None]
     # Highest event seq applied, for gap detection.
     last_seq: Mapped[int | None]
+    # Newest seq a heartbeat reported, and when it first did: a tail that never arrives.
+    reported_seq: Mapped[int | None]
+    reported_seq_at: Mapped[datetime | None]
     last_seen: Mapped[datetime | None]
     last_heartbeat_at: Mapped[datetime | None]
     software: Mapped[str | None] = mapped_column(String(128))

@@ -1,7 +1,7 @@
 """A throwaway PostgreSQL cluster: initdb into a temporary folder, serve on a free port."""
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ from tests.support.processes import (
 SUPERUSER = "postgres"
 
 
-def _bindirs() -> list[str]:
+def bindirs() -> list[str]:
     """Where PostgreSQL's server binaries may be (Debian keeps them off PATH)."""
     found = []
     with suppress(FileNotFoundError, subprocess.CalledProcessError):
@@ -52,35 +52,57 @@ class PostgresServer:
         return psycopg.connect(self.url("postgres", driver="postgresql"), autocommit=True)
 
 
+# Durability off: a test cluster is thrown away, and this makes it much faster.
+FAST = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200")
+
+
+class PostgresCluster:
+    """A cluster in `workdir`: initdb once, then start and stop it as often as a test likes,
+    always on the same port (outage tests restart it under running clients)."""
+
+    def __init__(self, workdir: Path, settings: Sequence[str] = FAST) -> None:
+        dirs = bindirs()
+        self._postgres = find_binary("postgres", *dirs)
+        self._user = unprivileged_user("postgres")
+        self._data, self._sockets = workdir / "data", workdir / "sockets"
+        self._log = workdir / "postgres.log"
+        self._sockets.mkdir(parents=True)
+        hand_over(workdir, self._user)
+        subprocess.run(
+            [find_binary("initdb", *dirs), "-D", str(self._data), "-U", SUPERUSER,
+             "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+            check=True, capture_output=True, user=self._user,
+        )  # fmt: skip
+        self.server = PostgresServer("127.0.0.1", free_port())
+        self._settings = [arg for setting in settings for arg in ("-c", setting)]
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [
+            self._postgres, "-D", str(self._data), "-p", str(self.server.port),
+            "-h", "127.0.0.1", "-k", str(self._sockets), *self._settings,
+        ]  # fmt: skip
+        with self._log.open("ab") as log:
+            self._process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, user=self._user
+            )
+        wait_until(lambda: accepts_connections(self.server), self._process, "PostgreSQL")
+
+    def stop(self) -> None:
+        if self._process is not None:
+            stop(self._process)
+            self._process = None
+
+
 @contextmanager
 def running_postgres(workdir: Path) -> Iterator[PostgresServer]:
     """Run a fresh cluster in `workdir` until the context exits; its data goes with it."""
-    bindirs = _bindirs()
-    initdb, postgres = find_binary("initdb", *bindirs), find_binary("postgres", *bindirs)
-    user = unprivileged_user("postgres")
-    data, sockets = workdir / "data", workdir / "sockets"
-    sockets.mkdir(parents=True)
-    hand_over(workdir, user)
-    subprocess.run(
-        [initdb, "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
-         "--locale=C", "--no-sync"],
-        check=True, capture_output=True, user=user,
-    )  # fmt: skip
-    port = free_port()
-    # Durability settings off: a test cluster is thrown away, and this makes it much faster.
-    command = [
-        postgres, "-D", str(data), "-p", str(port), "-h", "127.0.0.1", "-k", str(sockets),
-        "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-        "-c", "max_connections=200",
-    ]  # fmt: skip
-    server = PostgresServer("127.0.0.1", port)
-    with (workdir / "postgres.log").open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, user=user)
-        try:
-            wait_until(lambda: accepts_connections(server), process, "PostgreSQL")
-            yield server
-        finally:
-            stop(process)
+    cluster = PostgresCluster(workdir)
+    cluster.start()
+    try:
+        yield cluster.server
+    finally:
+        cluster.stop()
 
 
 def accepts_connections(server: PostgresServer) -> bool:

@@ -1,0 +1,1 @@
+"""MQTT -> PostgreSQL ingest workers: validate, batch, write idempotently, publish the read side."""

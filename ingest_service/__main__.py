@@ -1,0 +1,81 @@
+"""Entry point: `parking-ingest [--client-id ID]` or `python -m ingest_service`."""
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+from pydantic import ValidationError
+
+from ingest_service import logs
+from ingest_service.db import Database
+from ingest_service.http import HealthServer, health_app
+from ingest_service.settings import IngestSettings
+from ingest_service.transport import PahoTransport
+from ingest_service.worker import Worker
+
+EXIT_USAGE = 2
+log = logging.getLogger("ingest_service")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parking-ingest",
+        description="Consume node topics from MQTT and write them to PostgreSQL (one worker).",
+    )
+    parser.add_argument(
+        "--client-id",
+        help="stable MQTT client id (default: INGEST_CLIENT_ID, else ingest-<hostname>)",
+    )
+    return parser
+
+
+def load_settings(args: argparse.Namespace) -> IngestSettings:
+    """Settings from the environment, with command-line overrides."""
+    overrides = {"client_id": args.client_id} if args.client_id else {}
+    return IngestSettings(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args)
+    except ValidationError as exc:
+        print(f"parking-ingest: bad configuration: {exc}", file=sys.stderr)  # noqa: T201
+        return EXIT_USAGE
+    logs.configure(settings.log_level)
+    worker = Worker(settings, PahoTransport(settings), Database(settings.libpq_url))
+    server = HealthServer(
+        settings.http_host,
+        settings.http_port,
+        health_app(worker.metrics.registry, worker.alive, worker.ready),
+    )
+    server.start()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: finishing the batch and disconnecting", signal.Signals(signum).name)
+        worker.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log.info(
+        "ingest worker starting",
+        extra={"client_id": settings.client_id, "http_port": server.port},
+    )
+    try:
+        worker.run()
+    finally:
+        server.stop()
+    log.info("ingest worker stopped")
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

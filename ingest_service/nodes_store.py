@@ -1,0 +1,106 @@
+"""Node liveness in SQL: lock the batch's nodes in id order, fold their messages, write back."""
+
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, field
+from datetime import datetime
+
+from ingest_service.db import Connection
+from ingest_service.decode import Beat, Birth, Death, Reason, Rejected
+from ingest_service.rules import NodeOutcome, NodeRow, apply_birth, apply_death, apply_heartbeat
+from schemas.enums import NodeState
+
+NodeMessage = Birth | Death | Beat
+
+# ORDER BY id: every transaction locks nodes in the same order, so two workers cannot
+# deadlock; NO KEY UPDATE does not conflict with the KEY SHARE locks of foreign keys.
+LOCK_NODES = """
+    SELECT n.id, l.code, n.enabled, n.state, n.bdseq, n.last_seq, n.last_seen,
+        n.last_heartbeat_at, n.software, n.detector, n.buffered, n.camera_ok,
+        n.reported_seq, n.reported_seq_at
+    FROM nodes n JOIN parking_lots l ON l.id = n.lot_id
+    WHERE n.id = ANY(%s) ORDER BY n.id FOR NO KEY UPDATE OF n
+"""
+
+_UPDATE_NODE = """
+    UPDATE nodes SET state = %s, bdseq = %s, last_seq = %s, last_seen = %s,
+        last_heartbeat_at = %s, software = %s, detector = %s, buffered = %s, camera_ok = %s,
+        reported_seq = %s, reported_seq_at = %s, updated_at = now()
+    WHERE id = %s
+"""
+
+
+def fix_row(row: NodeRow) -> NodeRow:
+    """The row with its state as a NodeState (psycopg returns a plain string)."""
+    return NodeRow(
+        row.id, row.lot_code, row.enabled, NodeState(row.state), row.bdseq, row.last_seq,
+        row.last_seen, row.last_heartbeat_at, row.software, row.detector, row.buffered,
+        row.camera_ok, row.reported_seq, row.reported_seq_at,
+    )  # fmt: skip
+
+
+@dataclass
+class NodesResult:
+    """What the node messages of a batch did."""
+
+    rejected: list[Rejected] = field(default_factory=list)
+    accepted_births: list[Birth] = field(default_factory=list)
+    liveness_changed: list[str] = field(default_factory=list)
+    resync: list[str] = field(default_factory=list)
+
+
+def _rejection(message: NodeMessage, row: NodeRow | None) -> Rejected | None:
+    if row is None or not row.enabled:
+        why = "is not registered" if row is None else "is disabled"
+        detail = f"node {message.node_id!r} {why}"
+        return Rejected(message.index, Reason.UNKNOWN_NODE, detail, message.node_id)
+    if isinstance(message, Birth) and message.birth.lot_id != row.lot_code:
+        detail = (
+            f"node {message.node_id!r} is registered for lot {row.lot_code!r}, "
+            f"not {message.birth.lot_id!r}"
+        )
+        return Rejected(message.index, Reason.UNKNOWN_NODE, detail, message.node_id)
+    return None
+
+
+def _apply(row: NodeRow, message: NodeMessage, now: datetime) -> NodeOutcome:
+    if isinstance(message, Birth):
+        return apply_birth(row, message.birth, now)
+    if isinstance(message, Death):
+        return apply_death(row, message.death)
+    return apply_heartbeat(row, message.heartbeat, now)
+
+
+def apply_node_messages(
+    conn: Connection, messages: Iterable[NodeMessage], now: datetime
+) -> NodesResult:
+    """Lock the nodes, apply births, wills and heartbeats in arrival order, write the rows."""
+    messages = list(messages)
+    result = NodesResult()
+    if not messages:
+        return result
+    ids = sorted({m.node_id for m in messages})
+    rows = {r[0]: fix_row(NodeRow(*r)) for r in conn.execute(LOCK_NODES, (ids,)).fetchall()}
+    before = dict(rows)
+    for message in messages:
+        rejection = _rejection(message, rows.get(message.node_id))
+        if rejection is not None:
+            result.rejected.append(rejection)
+            continue
+        outcome = _apply(rows[message.node_id], message, now)
+        rows[message.node_id] = outcome.row
+        if outcome.resync:
+            result.resync.append(message.node_id)
+        if isinstance(message, Birth):
+            result.accepted_births.append(message)
+    changed = [row for node_id, row in rows.items() if row != before[node_id]]
+    with conn.cursor() as cur:
+        cur.executemany(_UPDATE_NODE, [_update_params(row) for row in changed])
+    result.liveness_changed = [r.id for r in changed if r.state != before[r.id].state]
+    result.resync = sorted(set(result.resync))
+    return result
+
+
+def _update_params(row: NodeRow) -> tuple[object, ...]:
+    values = astuple(row)
+    # (state, bdseq, last_seq, ..., reported_seq_at) then the id for WHERE.
+    return (row.state.value, *values[4:], row.id)

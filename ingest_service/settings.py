@@ -1,0 +1,164 @@
+"""The worker's configuration: one validated settings object read from the environment."""
+
+import socket
+from dataclasses import dataclass
+from typing import Self
+from urllib.parse import unquote, urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schemas.db.settings import DEV_DATABASE_URL
+from schemas.ids import is_identifier
+
+DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
+_MQTT_SCHEMES = {"mqtt": 1883, "mqtts": 8883}
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    """`MQTT_URL` split into its parts."""
+
+    host: str
+    port: int
+    tls: bool
+    username: str | None
+    password: str | None
+
+
+def parse_mqtt_url(url: str) -> BrokerAddress:
+    """Split `mqtt://user:pass@host:port` (or `mqtts://`), raising ValueError naming the flaw."""
+    parts = urlsplit(url)
+    if parts.scheme not in _MQTT_SCHEMES:
+        raise ValueError(f"scheme must be mqtt:// or mqtts://, got {parts.scheme or 'none'!r}")
+    if not parts.hostname:
+        raise ValueError("no host in the URL")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError("the URL must not carry a path, query or fragment")
+    try:
+        port = parts.port or _MQTT_SCHEMES[parts.scheme]
+    except ValueError as exc:
+        raise ValueError(f"bad port: {exc}") from exc
+    return BrokerAddress(
+        host=parts.hostname,
+        port=port,
+        tls=parts.scheme == "mqtts",
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def default_client_id() -> str:
+    """`ingest-<hostname>`: stable across restarts of one container or host (Compose replicas)."""
+    host = "".join(c if c.isalnum() or c in "._-" else "-" for c in socket.gethostname())
+    return f"ingest-{host or 'local'}"[:64]
+
+
+class IngestSettings(BaseSettings):
+    """Every `INGEST_*` setting, plus `DATABASE_URL` and `MQTT_URL`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="INGEST_",
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        hide_input_in_errors=True,  # URLs carry passwords
+    )
+
+    database_url: SecretStr = Field(
+        default=SecretStr(DEV_DATABASE_URL),
+        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL of PostgreSQL (postgresql+psycopg://...).",
+    )
+    mqtt_url: SecretStr = Field(
+        default=SecretStr(DEFAULT_MQTT_URL),
+        validation_alias=AliasChoices("MQTT_URL", "mqtt_url"),
+        description="Broker URL, mqtt://user:pass@host:1883 or mqtts://... for TLS.",
+    )
+    client_id: str = Field(
+        default_factory=default_client_id,
+        description="Stable MQTT client id; the broker keeps this worker's session under it.",
+    )
+    share_group: str = Field(default="ingest", description="MQTT 5 shared-subscription group.")
+    session_expiry_s: int = Field(
+        default=86_400, ge=60, le=2**32 - 1,
+        description="How long the broker keeps this worker's session (and queue) while it is away.",
+    )  # fmt: skip
+    receive_maximum: int = Field(
+        default=4000, ge=1, le=65_535,
+        description="Unacknowledged QoS 1 messages the broker may send us: the in-flight window.",
+    )  # fmt: skip
+    keepalive_s: int = Field(default=30, ge=5, le=3600, description="MQTT keepalive.")
+    batch_size: int = Field(default=2000, ge=1, le=50_000, description="Flush at this many.")
+    batch_delay_ms: int = Field(
+        default=20, ge=1, le=10_000, description="Flush this long after a batch's first message."
+    )
+    publish_interval_ms: int = Field(
+        default=100, ge=0, le=60_000,
+        description="Coalesce read-side publishing of a lot to at most once per interval.",
+    )  # fmt: skip
+    future_tolerance_s: float = Field(
+        default=60, ge=0, description="How far ahead of our clock a timestamp may be."
+    )
+    stale_after_s: float = Field(
+        default=90, gt=0, description="A node silent (no heartbeat or birth) this long is stale."
+    )
+    reorder_window_s: float = Field(
+        default=5, gt=0, description="How long a gap in a node's seq may stay open before resync."
+    )
+    sweep_interval_s: float = Field(
+        default=2, gt=0, description="Period of the liveness, gap and outbox sweep."
+    )
+    db_retry_max_s: float = Field(
+        default=5, gt=0, description="Longest pause between attempts while PostgreSQL is down."
+    )
+    dead_letter_max_bytes: int = Field(
+        default=65_536, ge=1024, description="Raw payload bytes kept with a dead letter."
+    )
+    http_host: str = Field(default="127.0.0.1", description="Address of /metrics and probes.")
+    http_port: int = Field(
+        default=9102, ge=0, le=65_535, description="Port of /metrics, /healthz, /readyz (0: any)."
+    )
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("postgresql+psycopg://"):
+            raise ValueError("must start with postgresql+psycopg://")
+        return value
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _mqtt(cls, value: SecretStr) -> SecretStr:
+        parse_mqtt_url(value.get_secret_value())
+        return value
+
+    @field_validator("client_id", "share_group")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not is_identifier(value):
+            raise ValueError("must be 1-64 characters of A-Z a-z 0-9 . _ - (alphanumeric first)")
+        return value
+
+    @model_validator(mode="after")
+    def _window_holds_a_batch(self) -> Self:
+        # With acknowledge-after-commit the broker stops at receive_maximum unacknowledged
+        # messages: a batch larger than the window could never fill and would wait out its delay.
+        if self.batch_size > self.receive_maximum:
+            raise ValueError(
+                f"batch_size ({self.batch_size}) must not exceed receive_maximum "
+                f"({self.receive_maximum})"
+            )
+        return self
+
+    @property
+    def broker(self) -> BrokerAddress:
+        """The parsed `MQTT_URL`."""
+        return parse_mqtt_url(self.mqtt_url.get_secret_value())
+
+    @property
+    def libpq_url(self) -> str:
+        """`DATABASE_URL` without SQLAlchemy's driver suffix, for psycopg."""
+        url = self.database_url.get_secret_value()
+        return url.replace("postgresql+psycopg://", "postgresql://", 1)

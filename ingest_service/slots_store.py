@@ -1,0 +1,231 @@
+"""Slot state in SQL: newest-wins detection, sessions, and the effective status.
+
+Callers lock the slots first (`lock_slots`, in id order, which also reads every fact the
+effective status needs) and then call the rest in the same transaction. The decisions are
+the pure ones of `rules` and `schemas.status`; one guarded UPDATE per batch writes them, and
+its WHERE clause enforces newest-wins by itself.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from ingest_service.db import Connection
+from ingest_service.rules import (
+    EventKey,
+    NewSession,
+    Observation,
+    SessionOp,
+    newest,
+    plan_sessions,
+    session_ops,
+)
+from schemas.enums import DetectedStatus, OverrideStatus, SlotStatus, StatusSource
+from schemas.status import SlotFacts, effective_status
+
+# Only an online, enabled node's detections count (dead, stale, never born, disabled or
+# deleted: unknown), as the API reads it (api_service/queries/status.py).
+_NODE_ALIVE = "coalesce(n.state = 'online' AND n.enabled, false)"
+
+# ORDER BY id: every transaction locks slots in the same order, so concurrent workers cannot
+# deadlock; NO KEY UPDATE does not conflict with the KEY SHARE locks of foreign keys.
+_LOCK_SLOTS = f"""
+    SELECT s.id, s.lot_id, s.detected_status, s.detected_at, s.detected_seq,
+        s.detected_event_id, s.closed_at IS NOT NULL, s.override_status, s.override_until,
+        (SELECT max(r.expires_at) FROM reservations r
+         WHERE r.slot_id = s.id AND r.state = 'active'
+           AND r.starts_at <= %(now)s AND r.expires_at > %(now)s),
+        s.detected_node_id IS NULL OR {_NODE_ALIVE}, s.status, s.status_source
+    FROM slots s LEFT JOIN nodes n ON n.id = s.detected_node_id
+    WHERE s.id = ANY(%(ids)s) ORDER BY s.id FOR NO KEY UPDATE OF s
+"""  # noqa: S608 - a constant fragment, no input
+_NODES_ALIVE = f"SELECT n.id, {_NODE_ALIVE} FROM nodes n WHERE n.id = ANY(%s)"  # noqa: S608
+
+
+@dataclass(frozen=True, slots=True)
+class LockedSlot:
+    """A locked slot: its detection and the other facts of its effective status."""
+
+    slot_id: int
+    lot_id: int
+    detected: DetectedStatus
+    key: EventKey | None
+    facts: SlotFacts
+    status: str
+    source: str
+
+
+def _locked(row: Sequence[Any]) -> LockedSlot:
+    slot_id, lot_id, detected, at, seq, event_id, closed, override, until, reserved = row[:10]
+    key = (at, seq if seq is not None else -1, event_id or UUID(int=0)) if at else None
+    facts = SlotFacts(
+        detected=DetectedStatus(detected),
+        closed=closed,
+        override=OverrideStatus(override) if override else None,
+        override_until=until,
+        reserved_until=reserved,
+        node_alive=row[10],
+    )
+    return LockedSlot(slot_id, lot_id, DetectedStatus(detected), key, facts, row[11], row[12])
+
+
+def lock_slots(conn: Connection, slot_ids: Iterable[int], now: datetime) -> dict[int, LockedSlot]:
+    """Lock slots in id order and read what their status depends on."""
+    ids = sorted(set(slot_ids))
+    if not ids:
+        return {}
+    rows = conn.execute(_LOCK_SLOTS, {"ids": ids, "now": now}).fetchall()
+    return {row[0]: _locked(row) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event this batch inserted (not a redelivery)."""
+
+    slot_id: int
+    observation: Observation
+    confidence: float | None
+    node_id: str
+
+
+# The guard: only a strictly newer (observed_at, seq, event_id) replaces the stored one, so
+# a late or concurrent older event can never win, whatever the caller decided.
+_APPLY = """
+    UPDATE slots s SET detected_status = u.status, detected_at = u.at, detected_seq = u.seq,
+        detected_event_id = u.event_id, detected_confidence = u.confidence,
+        detected_node_id = u.node_id, last_confirmed_at = u.at,
+        status = u.effective, status_source = u.source,
+        status_since = CASE WHEN u.changed THEN u.since ELSE s.status_since END,
+        state_version = s.state_version + u.changed::int, updated_at = now()
+    FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::bigint[], %s::uuid[],
+                %s::float8[], %s::text[], %s::text[], %s::text[], %s::boolean[],
+                %s::timestamptz[])
+        AS u(id, status, at, seq, event_id, confidence, node_id, effective, source, changed,
+             since)
+    WHERE s.id = u.id AND (
+        s.detected_at IS NULL
+        OR (s.detected_at, coalesce(s.detected_seq, -1),
+            coalesce(s.detected_event_id, '00000000-0000-0000-0000-000000000000'::uuid))
+           < (u.at, u.seq, u.event_id)
+    )
+"""
+
+
+def apply_detections(
+    conn: Connection, locked: dict[int, LockedSlot], events: Sequence[NewEvent], now: datetime
+) -> tuple[set[int], set[int]]:
+    """Apply the newest new event per slot, its status and sessions: (updated slots, lots)."""
+    by_slot: dict[int, list[NewEvent]] = defaultdict(list)
+    for e in events:
+        by_slot[e.slot_id].append(e)
+    alive: dict[str, bool] = dict(
+        conn.execute(_NODES_ALIVE, (sorted({e.node_id for e in events}),)).fetchall()
+    )
+    updates: list[tuple[Any, ...]] = []
+    sessions: dict[int, list[SessionOp]] = {}
+    changed_lots: set[int] = set()
+    for slot_id, slot_events in by_slot.items():
+        slot = locked[slot_id]
+        observations = [e.observation for e in slot_events]
+        best = newest(slot.key, observations)
+        if best is None:
+            continue  # only late events: history, nothing else
+        chosen = next(e for e in slot_events if e.observation is best)
+        facts = SlotFacts(
+            detected=best.status,
+            closed=slot.facts.closed,
+            override=slot.facts.override,
+            override_until=slot.facts.override_until,
+            reserved_until=slot.facts.reserved_until,
+            node_alive=alive.get(chosen.node_id, False),
+        )
+        status, source = effective_status(facts, now)
+        changed = (status.value, source.value) != (slot.status, slot.source)
+        since = best.at if source is StatusSource.DETECTED and status.value == best.status else now
+        updates.append((slot_id, best.status.value, best.at, best.key[1], best.event_id,
+                        chosen.confidence, chosen.node_id, status.value, source.value, changed,
+                        since))  # fmt: skip
+        if changed:
+            changed_lots.add(slot.lot_id)
+        if ops := session_ops(slot.detected, slot.key, observations):
+            sessions[slot_id] = ops
+    if updates:
+        conn.execute(_APPLY, [list(column) for column in zip(*updates, strict=True)])
+    _write_sessions(conn, locked, sessions)
+    return {u[0] for u in updates}, changed_lots
+
+
+_OPEN_SESSIONS = """
+    SELECT slot_id, opened_by FROM parking_sessions WHERE slot_id = ANY(%s) AND ended_at IS NULL
+"""
+_CLOSE_OPEN = """
+    UPDATE parking_sessions p SET ended_at = u.at, end_event_id = u.event_id
+    FROM unnest(%s::bigint[], %s::timestamptz[], %s::uuid[]) AS u(slot_id, at, event_id)
+    WHERE p.slot_id = u.slot_id AND p.ended_at IS NULL AND p.opened_by = 'detection'
+      AND p.started_at <= u.at
+"""
+_INSERT_SESSIONS = """
+    INSERT INTO parking_sessions (slot_id, lot_id, opened_by, started_at, start_event_id,
+        ended_at, end_event_id)
+    SELECT u.slot_id, u.lot_id, 'detection', u.started_at, u.start_id, u.ended_at, u.end_id
+    FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[], %s::uuid[], %s::timestamptz[],
+                %s::uuid[]) AS u(slot_id, lot_id, started_at, start_id, ended_at, end_id)
+    ON CONFLICT DO NOTHING
+"""
+
+
+def _write_sessions(
+    conn: Connection, locked: dict[int, LockedSlot], sessions: dict[int, list[SessionOp]]
+) -> None:
+    """Occupied -> free transitions as session rows, in two set-based statements."""
+    if not sessions:
+        return
+    open_by: dict[int, str] = dict(conn.execute(_OPEN_SESSIONS, (sorted(sessions),)).fetchall())
+    closes: list[tuple[Any, ...]] = []
+    inserts: list[tuple[Any, ...]] = []
+    for slot_id, ops in sessions.items():
+        writes = plan_sessions(open_by.get(slot_id), ops)
+        if writes.close_open is not None:
+            closes.append((slot_id, writes.close_open.at, writes.close_open.event_id))
+        inserts += [_session_row(locked[slot_id], s) for s in writes.inserts]
+    if closes:
+        conn.execute(_CLOSE_OPEN, [list(c) for c in zip(*closes, strict=True)])
+    if inserts:
+        conn.execute(_INSERT_SESSIONS, [list(c) for c in zip(*inserts, strict=True)])
+
+
+def _session_row(slot: LockedSlot, s: NewSession) -> tuple[Any, ...]:
+    return (slot.slot_id, slot.lot_id, s.started_at, s.start_event_id, s.ended_at, s.end_event_id)
+
+
+_SET_STATUS = """
+    UPDATE slots s SET status = u.status, status_source = u.source, status_since = u.since,
+        state_version = s.state_version + 1, updated_at = now()
+    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[])
+        AS u(id, status, source, since)
+    WHERE s.id = u.id
+"""
+
+
+def refresh_status(conn: Connection, locked: Iterable[LockedSlot], now: datetime) -> set[int]:
+    """Recompute the effective status (schemas.status) of locked slots; the lots that changed.
+
+    For changes that are not detections: node liveness, and the sweep.
+    """
+    changes: list[tuple[int, SlotStatus, StatusSource, datetime]] = []
+    lots: set[int] = set()
+    for slot in locked:
+        status, source = effective_status(slot.facts, now)
+        if (status.value, source.value) != (slot.status, slot.source):
+            changes.append((slot.slot_id, status, source, now))
+            lots.add(slot.lot_id)
+    if changes:
+        ids, statuses, sources, sinces = zip(*changes, strict=True)
+        conn.execute(
+            _SET_STATUS,
+            (list(ids), [s.value for s in statuses], [s.value for s in sources], list(sinces)),
+        )
+    return lots

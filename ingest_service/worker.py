@@ -1,0 +1,293 @@
+"""The worker loop: receive, validate, batch, commit, then acknowledge; publish; sweep.
+
+Guarantees, and where they live:
+1. acknowledge after commit: `_handle` acks only once `write_batch` has committed, over a
+   persistent session (transport) with a stable client id;
+2. deduplication by event_id: `writer._INSERT_EVENTS` (ON CONFLICT DO NOTHING);
+3. newest-wins: `slots_store._APPLY_NEWEST` (guarded UPDATE), rows locked in id order;
+4. dead letters: `decode` and the SQL resolution in `writer`, isolated per message by
+   `_write_one_by_one` when a batch fails on its data;
+5. back-pressure: `_write` retries the same batch while PostgreSQL is down, without acking;
+   the broker stops at `receive_maximum` unacknowledged messages, so memory stays bounded.
+"""
+
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+import psycopg
+
+from ingest_service.db import TRANSIENT_ERRORS, Database
+from ingest_service.decode import Context, Item, Reason, Rejected, decode
+from ingest_service.metrics import Metrics
+from ingest_service.publisher import lots_with_pending, publish_lot, resync_commands
+from ingest_service.settings import IngestSettings
+from ingest_service.sweep import sweep_nodes
+from ingest_service.transport import Inbound, MessageSource, PublishError
+from ingest_service.writer import BatchOutcome, write_batch
+
+log = logging.getLogger(__name__)
+
+# Heartbeats are QoS 0, outside the broker's receive-maximum window: room for a burst.
+QOS0_SLACK: Final = 1000
+LIVENESS_S: Final = 60.0
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+class Worker:
+    """One ingest worker; `run` blocks until `stop` is called (SIGTERM) and drains first."""
+
+    def __init__(
+        self,
+        settings: IngestSettings,
+        source: MessageSource,
+        database: Database,
+        metrics: Metrics | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._settings = settings
+        self._source = source
+        self._db = database
+        self.metrics = metrics or Metrics()
+        self._clock = clock
+        self._intake: queue.Queue[Inbound] = queue.Queue(settings.receive_maximum + QOS0_SLACK)
+        self._stopping = threading.Event()
+        self._db_ok = False
+        self._last_tick = time.monotonic()
+        # Lots whose read side changed: published together at most every publish_interval_ms,
+        # so a busy lot costs one round of retained messages per interval, not per batch.
+        self._unpublished: set[int] = set()
+        self._next_publish = time.monotonic()
+
+    # Intake (network thread) --------------------------------------------------------------
+
+    def deliver(self, message: Inbound) -> None:
+        """Queue a received message; only QoS 0 may be dropped (the contract allows it)."""
+        if message.qos == 0:
+            try:
+                self._intake.put_nowait(message)
+            except queue.Full:
+                self.metrics.dropped_qos0.inc()
+            return
+        # QoS 1 cannot overflow: the broker sends at most receive_maximum unacknowledged.
+        self._intake.put(message)
+
+    # Probes --------------------------------------------------------------------------------
+
+    def alive(self) -> bool:
+        """The loop is turning."""
+        return time.monotonic() - self._last_tick < LIVENESS_S
+
+    def ready(self) -> bool:
+        """Broker connected and the database answered the last attempt."""
+        return self._source.connected and self._db_ok
+
+    # Loop ---------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask the loop to finish its batch, acknowledge, and disconnect."""
+        self._stopping.set()
+
+    def run(self) -> None:
+        """Consume until stopped."""
+        self._source.start(self.deliver)
+        next_sweep = time.monotonic()
+        try:
+            while not self._stopping.is_set():
+                self._last_tick = time.monotonic()
+                wake = min(next_sweep, self._next_publish if self._unpublished else next_sweep)
+                batch = self._collect(max(0.0, min(0.5, wake - time.monotonic())))
+                if batch:
+                    self._handle(batch)
+                if time.monotonic() >= next_sweep:
+                    self._sweep()
+                    next_sweep = time.monotonic() + self._settings.sweep_interval_s
+                self._publish_due()
+            self._drain()
+            self._publish_due(force=True)
+        finally:
+            self._source.stop()
+            self._db.close()
+
+    def _collect(self, wait: float) -> list[Inbound]:
+        """Up to batch_size messages, flushed batch_delay_ms after the first one arrived."""
+        try:
+            batch = [self._get(wait)]
+        except queue.Empty:
+            return []
+        deadline = time.monotonic() + self._settings.batch_delay_ms / 1000
+        while len(batch) < self._settings.batch_size:
+            try:
+                batch.append(self._get(deadline - time.monotonic()))
+            except queue.Empty:
+                break
+        return batch
+
+    def _get(self, timeout: float) -> Inbound:
+        return self._intake.get(timeout=timeout) if timeout > 0 else self._intake.get_nowait()
+
+    def _drain(self) -> None:
+        """On shutdown: write and acknowledge what was already received."""
+        while batch := self._collect(0):
+            if not self._handle(batch):
+                return
+
+    # One batch -----------------------------------------------------------------------------
+
+    def _handle(self, batch: Sequence[Inbound]) -> bool:
+        started = time.perf_counter()
+        now = self._clock()
+        ctx = Context(now, timedelta(seconds=self._settings.future_tolerance_s))
+        items = [decode(i, m.topic, m.payload, ctx) for i, m in enumerate(batch)]
+        outcome = self._write(batch, items)
+        if outcome is None:
+            return False  # stopping while the database is down: the broker redelivers
+        for message in batch:
+            self._source.ack(message)
+        self._record(batch, outcome, time.perf_counter() - started)
+        self._unpublished |= outcome.changed_lots
+        self._publish(set(), outcome.resync)
+        return True
+
+    def _write(
+        self, batch: Sequence[Inbound], items: Sequence[Item], *, isolate: bool = True
+    ) -> BatchOutcome | None:
+        """Commit the batch, retrying while the database is unreachable (no acks meanwhile)."""
+        delay = 0.1
+        while True:
+            try:
+                with self._db.transaction() as conn:
+                    outcome = write_batch(
+                        conn, items, batch, self._clock(), self._settings.dead_letter_max_bytes
+                    )
+            except TRANSIENT_ERRORS as exc:
+                self._db_failed(exc, len(batch))
+            except psycopg.Error as exc:
+                if not isolate:
+                    return self._internal_error(batch[0], items[0], exc)
+                log.exception("batch failed on its data; writing its messages one by one")
+                return self._write_one_by_one(batch)
+            else:
+                self._db_ok = True
+                return outcome
+            if self._stopping.wait(delay):
+                return None
+            delay = min(delay * 2, self._settings.db_retry_max_s)
+
+    def _db_failed(self, exc: Exception, size: int) -> None:
+        self.metrics.db_errors.inc()
+        if self._db_ok:
+            log.warning("database unavailable, holding %d messages unacknowledged: %s", size, exc)
+        self._db_ok = False
+
+    def _write_one_by_one(self, batch: Sequence[Inbound]) -> BatchOutcome | None:
+        """Isolate the message a batch failed on: it becomes an `internal_error` dead letter."""
+        total = BatchOutcome()
+        ctx = Context(self._clock(), timedelta(seconds=self._settings.future_tolerance_s))
+        for message in batch:
+            item = decode(0, message.topic, message.payload, ctx)
+            outcome = self._write([message], [item], isolate=False)
+            if outcome is None:
+                return None
+            total.dead_letters += outcome.dead_letters
+            total.events_written += outcome.events_written
+            total.duplicates += outcome.duplicates
+            total.observed += outcome.observed
+            total.changed_lots |= outcome.changed_lots
+            total.resync += outcome.resync
+        return total
+
+    def _internal_error(self, message: Inbound, item: Item, exc: Exception) -> BatchOutcome | None:
+        """Dead-letter a message the database refused, so the stream goes on."""
+        if isinstance(item, Rejected) and item.reason is Reason.INTERNAL_ERROR:
+            # Even the dead letter was refused: the log is the last place left for it.
+            log.error("dropping %r: %s (payload %s)", message.topic, exc, message.payload.hex())
+            return BatchOutcome()
+        rejected = Rejected(0, Reason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
+        return self._write([message], [rejected], isolate=False)
+
+    def _record(self, batch: Sequence[Inbound], outcome: BatchOutcome, seconds: float) -> None:
+        m = self.metrics
+        kinds = Counter(message.topic.rsplit("/", 1)[-1][:16] for message in batch)
+        for kind, n in kinds.items():
+            m.messages_in.labels(kind).inc(n)
+        m.events_written.inc(outcome.events_written)
+        m.duplicates.inc(outcome.duplicates)
+        for reason, n in outcome.dead_letters.items():
+            m.dead_letters.labels(reason).inc(n)
+        m.batch_size.observe(len(batch))
+        m.batch_seconds.observe(seconds)
+        committed = self._clock()
+        for observed in outcome.observed:
+            m.lag_seconds.observe(max(0.0, (committed - observed).total_seconds()))
+        log.info(
+            "batch committed",
+            extra={
+                "size": len(batch),
+                "written": outcome.events_written,
+                "duplicates": outcome.duplicates,
+                "dead_letters": dict(outcome.dead_letters),
+                "lots_changed": len(outcome.changed_lots),
+                "ms": round(seconds * 1000, 2),
+            },
+        )
+
+    # Read side and sweep -------------------------------------------------------------------
+
+    def _publish_due(self, *, force: bool = False) -> None:
+        if self._unpublished and (force or time.monotonic() >= self._next_publish):
+            lots, self._unpublished = self._unpublished, set()
+            self._publish(lots, ())
+            self._next_publish = time.monotonic() + self._settings.publish_interval_ms / 1000
+
+    def _publish(self, lots: set[int], resync: Sequence[str]) -> None:
+        for lot_id in sorted(lots):
+            try:
+                with self._db.transaction() as conn:
+                    published = publish_lot(conn, self._source, lot_id, self._clock())
+            except (PublishError, psycopg.Error) as exc:
+                # Left in the outbox: the next sweep publishes it.
+                self.metrics.publish_errors.inc()
+                log.warning("read-side publish for lot %d deferred: %s", lot_id, exc)
+                continue
+            self.metrics.published.labels("slot_state").inc(published.slot_states)
+            self.metrics.published.labels("availability").inc(published.availability)
+        if resync:
+            try:
+                self._source.publish(resync_commands(resync), timeout=10)
+            except PublishError as exc:
+                log.warning("resync to %s not sent: %s", list(resync), exc)
+                return
+            self.metrics.resyncs.inc(len(resync))
+            log.info("resync requested", extra={"nodes": list(resync)})
+
+    def _sweep(self) -> None:
+        s = self._settings
+        try:
+            with self._db.transaction() as conn:
+                outcome = sweep_nodes(
+                    conn,
+                    self._clock(),
+                    timedelta(seconds=s.stale_after_s),
+                    timedelta(seconds=s.reorder_window_s),
+                )
+            with self._db.transaction() as conn:
+                pending = set(lots_with_pending(conn))
+        except TRANSIENT_ERRORS as exc:
+            self._db_failed(exc, 0)
+            return
+        self._db_ok = True
+        if outcome.stale:
+            self.metrics.stale_nodes.inc(len(outcome.stale))
+            log.info("nodes stale", extra={"nodes": outcome.stale})
+        self._unpublished |= outcome.changed_lots | pending
+        self._publish(set(), outcome.resync)

@@ -1,0 +1,85 @@
+"""Validation and routing of one message, table-driven."""
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ingest_service.decode import Beat, Birth, Context, Death, Event, Reason, Rejected, decode
+
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+CTX = Context(NOW, timedelta(seconds=60))
+TOPIC = "parking/v1/nodes/node-7/occupancy"
+
+
+def occupancy(**changes: object) -> bytes:
+    base = {
+        "event_id": str(uuid.uuid4()), "node_id": "node-7", "lot_id": "downtown",
+        "slot_id": "L1-A-012", "status": "occupied", "confidence": 0.93,
+        "observed_at": "2026-11-26T10:00:00.123Z", "seq": 1,
+    }  # fmt: skip
+    return json.dumps({**base, **changes}).encode()
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload", "reason"),
+    [
+        (TOPIC, b"{", Reason.MALFORMED_JSON),
+        (TOPIC, b"\xff\xfe", Reason.MALFORMED_JSON),
+        (TOPIC, occupancy(seq="1"), Reason.SCHEMA_VIOLATION),
+        (TOPIC, occupancy(extra=1), Reason.SCHEMA_VIOLATION),
+        (TOPIC, b" " * 3000, Reason.OVERSIZE),
+        (TOPIC, occupancy(node_id="node-8"), Reason.NODE_MISMATCH),
+        (TOPIC, occupancy(observed_at="2026-11-26T10:01:01Z"), Reason.FUTURE_TIMESTAMP),
+        ("parking/v1/nodes/node-7/config", occupancy(), Reason.UNEXPECTED_TOPIC),
+        ("parking/v1/lots/downtown/availability", occupancy(), Reason.UNEXPECTED_TOPIC),
+        ("parking/v1/nodes/bad@id/occupancy", occupancy(), Reason.BAD_TOPIC),
+        ("other/topic", occupancy(), Reason.BAD_TOPIC),
+        ("parking/v1/nodes/node-7/status", b'{"state": "asleep"}', Reason.SCHEMA_VIOLATION),
+    ],
+)
+def test_bad_messages_are_rejected_with_their_reason(
+    topic: str, payload: bytes, reason: Reason
+) -> None:
+    item = decode(3, topic, payload, CTX)
+    assert isinstance(item, Rejected)
+    assert (item.index, item.reason) == (3, reason)
+    assert item.detail
+
+
+def test_node_id_is_kept_when_the_topic_names_one() -> None:
+    item = decode(0, TOPIC, b"{", CTX)
+    assert isinstance(item, Rejected)
+    assert item.node_id == "node-7"
+
+
+def test_a_timestamp_within_the_tolerance_is_accepted() -> None:
+    item = decode(0, TOPIC, occupancy(observed_at="2026-11-26T10:00:59Z"), CTX)
+    assert isinstance(item, Event)
+    assert item.event.slot_id == "L1-A-012"
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload", "expected"),
+    [
+        (
+            "status",
+            {"state": "online", "bdseq": 1, "lot_id": "d", "ts": "2026-11-26T09:00:00Z",
+             "seq": 0, "slots": {"A": "free"}},
+            Birth,
+        ),
+        ("status", {"state": "offline", "bdseq": 1}, Death),
+        (
+            "heartbeat",
+            {"node_id": "node-7", "ts": "2026-11-26T09:59:00Z", "uptime_s": 1, "fps": 2,
+             "camera": "ok", "buffered": 0},
+            Beat,
+        ),
+    ],
+)  # fmt: skip
+def test_each_consumed_kind_routes_to_its_item(
+    kind: str, payload: dict[str, object], expected: type
+) -> None:
+    item = decode(0, f"parking/v1/nodes/node-7/{kind}", json.dumps(payload).encode(), CTX)
+    assert isinstance(item, expected)
