@@ -1,0 +1,1 @@
+"""Deployment: Dockerfiles, Compose and Nginx configuration, the local (no-Docker) stack."""

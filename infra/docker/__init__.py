@@ -1,0 +1,1 @@
+"""Container entry points (copied into the images by infra/docker/Dockerfile)."""

@@ -1,0 +1,48 @@
+"""What `make demo` prints before the logs: every address, and commands to try."""
+
+from pathlib import Path
+
+from infra.local.ports import PortChoice
+
+# A point between the two example lots (examples/lots/*.json).
+NEAR = "lat=52.3755&lon=4.905&radius_m=5000"
+
+
+def banner(
+    state: Path, ports: dict[str, PortChoice], secrets: dict[str, str], processes: list[str]
+) -> str:
+    """The addresses in use, port substitutions, and ready curl/mosquitto lines."""
+    api = f"http://127.0.0.1:{ports['DEMO_API_PORT'].port}"
+    mqtt = ports["DEMO_MQTT_PORT"].port
+    pg = ports["DEMO_PG_PORT"].port
+    notes = [f"  note: {choice.note}" for choice in ports.values() if choice.note]
+    viewer = f"-u viewer -P {secrets['mqtt_viewer']}"
+    node = f"-u harbour-node-1 -i harbour-node-1-cli -P {secrets['node_harbour-node-1']}"
+    lines = [
+        "",
+        f"Parking platform: local stack ({', '.join(processes)}); Ctrl-C stops it all.",
+        f"  state        {state}  (delete it to start afresh)",
+        *notes,
+        f"  API          {api}/api/v1   docs {api}/docs   health {api}/readyz",
+        f"  MQTT         mqtt://127.0.0.1:{mqtt}   (dynamic security; passwords in "
+        f"{state / 'credentials.json'})",
+        f"  PostgreSQL   postgresql://parking:parking-dev-only@127.0.0.1:{pg}/parking",
+        f"  metrics      {api}/metrics, "
+        + ", ".join(
+            f"http://127.0.0.1:{ports[v].port}/metrics"
+            for v in ("DEMO_INGEST1_HTTP_PORT", "DEMO_INGEST2_HTTP_PORT")
+        ),
+        f"  environment  set -a; . {state / 'stack.env'}; set +a   (to run parkctl against it)",
+        "",
+        "Try:",
+        f"  curl -s '{api}/api/v1/lots?{NEAR}'",
+        f"  curl -s {api}/api/v1/lots/harbour-surface/availability",
+        f"  curl -s '{api}/api/v1/lots/downtown/slots?status=free'",
+        f"  curl -sN {api}/api/v1/lots/harbour-surface/availability/stream",
+        f"  mosquitto_sub -p {mqtt} {viewer} -v -t 'parking/v1/lots/+/availability'",
+        f"  mosquitto_sub -p {mqtt} {viewer} -v -t 'parking/v1/lots/harbour-surface/slots/+/state'",
+        f"  mosquitto_pub -p {mqtt} {node} -q 1 -t parking/v1/nodes/harbour-node-1/occupancy"
+        " -f event.json",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Mosquitto's dynamic-security configuration for the Compose and local stacks."""
