@@ -5,7 +5,7 @@
 #     certificate in place of the `tls` volume, and a temporary prefix (no root paths needed);
 #  3. the dev-certificate script, run into a temporary folder.
 # Not checked here: building the images and running the stack (needs Docker; see
-# infra/README-stack.md, "What was and was not run").
+# README.md, "What was and was not run").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${VENV_BIN:-.venv/bin}"
