@@ -1,17 +1,22 @@
 """Who may call what: access policies, token checks and the JWT setup, in one place.
 
 Every route declares an `Access` policy; `enforce` is the only code that checks tokens and
-roles. The admin API adds tenant checks here, next to the role checks.
+roles. Staff routes (operators and admins) also resolve the caller's `Tenant` here, from the
+database rather than the token (a disabled account or a changed role counts at once), and
+`Tenant` is the one rule for what a caller may see and change: admins every operator's
+lots, an operator only its own.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
-from flask import Flask, Response
+from flask import Flask, Response, g
 from flask_jwt_extended import JWTManager, get_jwt, get_jwt_identity, verify_jwt_in_request
 
+from api_service.db import db_session
 from api_service.errors import forbidden, problem_response, unauthorized
+from api_service.queries.users import active_user
 from api_service.settings import ApiSettings
 from schemas.enums import Role
 
@@ -25,6 +30,7 @@ class Access:
     name: str
     roles: frozenset[Role] | None = None
     refresh: bool = False
+    staff: bool = False
 
     @property
     def public(self) -> bool:
@@ -35,6 +41,34 @@ PUBLIC: Final = Access("public")
 ANY_USER: Final = Access("any-user", frozenset(Role))
 DRIVER: Final = Access("driver", frozenset({Role.DRIVER}))
 REFRESH: Final = Access("refresh-token", frozenset(Role), refresh=True)
+STAFF: Final = Access("staff", frozenset({Role.OPERATOR, Role.ADMIN}), staff=True)
+ADMIN: Final = Access("admin", frozenset({Role.ADMIN}), staff=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """The staff member behind a request, and the operator whose data they may touch."""
+
+    user_id: int
+    email: str
+    role: Role
+    operator_id: int | None
+
+    @property
+    def scope(self) -> int | None:
+        """The only operator whose data this caller sees, or None for every operator."""
+        return None if self.role is Role.ADMIN else self.operator_id
+
+    def may_manage(self, operator_id: int | None) -> bool:
+        """Whether this caller may see and change data of `operator_id`."""
+        return self.role is Role.ADMIN or (
+            operator_id is not None and operator_id == self.operator_id
+        )
+
+    def require(self, operator_id: int | None, what: str) -> None:
+        """403 unless this caller may manage `operator_id`'s `what`."""
+        if not self.may_manage(operator_id):
+            raise forbidden(f"{what} belongs to another operator")
 
 
 def enforce(access: Access) -> None:
@@ -46,6 +80,23 @@ def enforce(access: Access) -> None:
     if role not in access.roles:
         allowed = ", ".join(sorted(access.roles))
         raise forbidden(f"this route needs the role {allowed}; the token has {role!r}")
+    if access.staff:
+        g.parking_tenant = _load_tenant(access)
+
+
+def _load_tenant(access: Access) -> Tenant:
+    user = active_user(db_session(), current_user_id())
+    if user is None:
+        raise unauthorized("unknown-user", "the account no longer exists or is disabled")
+    if access.roles is not None and user.role not in access.roles:
+        raise forbidden(f"the account's role is now {user.role.value!r}")
+    return Tenant(user.id, user.email, user.role, user.operator_id)
+
+
+def current_tenant() -> Tenant:
+    """The staff member authorised for this request (staff routes only)."""
+    tenant: Tenant = g.parking_tenant
+    return tenant
 
 
 def current_user_id() -> int:

@@ -8,13 +8,26 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api_service.access import init_jwt
 from api_service.availability import AvailabilityService
+from api_service.broker_admin import BrokerAdmin
 from api_service.db import Database
 from api_service.errors import register_error_handlers
 from api_service.live import LiveHub
 from api_service.metrics import Metrics
 from api_service.passwords import Passwords
 from api_service.ratelimit import RateLimits
-from api_service.resources import auth, lots, ops, reservations, sessions, slots
+from api_service.resources import (
+    admin_history,
+    admin_lots,
+    admin_nodes,
+    admin_overrides,
+    auth,
+    lots,
+    ops,
+    reservations,
+    sessions,
+    slots,
+)
+from api_service.resources.admin_common import BROKER_KEY
 from api_service.settings import ApiSettings
 
 MAX_BODY_BYTES = 16 * 1024
@@ -40,10 +53,15 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
     app.extensions["parking_availability"] = AvailabilityService(database.sessions, hub)
     app.extensions["parking_streams"] = threading.BoundedSemaphore(settings.sse_max_clients)
     app.extensions["parking_passwords"] = Passwords(settings)
+    if settings.mqtt_url is not None:
+        url = settings.mqtt_url.get_secret_value()
+        app.extensions[BROKER_KEY] = BrokerAdmin(url, settings.mqtt_timeout_s)
     RateLimits(settings).init_app(app)
     Metrics().init_app(app)
     init_jwt(app, settings)
     register_error_handlers(app)
-    for blueprint in (ops.bp, auth.bp, lots.bp, slots.bp, reservations.bp, sessions.bp):
-        app.register_blueprint(blueprint)
+    blueprints = (ops, auth, lots, slots, reservations, sessions)
+    admin = (admin_lots, admin_overrides, admin_history, admin_nodes)
+    for module in blueprints + admin:
+        app.register_blueprint(module.bp)
     return app

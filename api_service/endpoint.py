@@ -35,6 +35,7 @@ class RouteSpec:
     errors: tuple[int, ...] = ()
     media_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    max_body: int | None = None  # bytes; None: the app's MAX_CONTENT_LENGTH
 
 
 def endpoint(spec: RouteSpec) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
@@ -54,6 +55,8 @@ def endpoint(spec: RouteSpec) -> Callable[[Callable[..., Any]], Callable[..., Re
             elif request.args:
                 raise _unknown_params(sorted(request.args))
             if spec.body is not None:
+                if spec.max_body is not None:
+                    request.max_content_length = spec.max_body  # whole layouts, slot maps
                 kwargs["body"] = _parse_body(spec.body)
             result = view(**kwargs)
             if isinstance(result, Response):
@@ -94,7 +97,8 @@ def _parse(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
 
 def _query_args(model: type[BaseModel]) -> dict[str, str]:
     """Query parameters as single values; unknown or repeated names are refused."""
-    unknown = sorted(set(request.args) - set(model.model_fields))
+    names = {field.alias or name for name, field in model.model_fields.items()}
+    unknown = sorted(set(request.args) - names)
     if unknown:
         raise _unknown_params(unknown)
     repeated = sorted(name for name, values in request.args.lists() if len(values) > 1)

@@ -4,7 +4,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Final, Self
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.db.settings import DEV_DATABASE_URL
@@ -76,6 +76,20 @@ class ApiSettings(BaseSettings):
     availability_max_age_s: int = Field(
         default=2, ge=0, le=300, description="Cache-Control max-age of availability."
     )
+    mqtt_url: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("API_MQTT_URL", "MQTT_URL", "mqtt_url"),
+        description=(
+            "Broker for the admin API (API_MQTT_URL, else MQTT_URL): mqtt://user:pass@host:1883"
+            " or mqtts://. Its user needs the dynamic-security control topics, $SYS, and send"
+            " rights on node config/cmd and the lots' state topics. Unset: node registration,"
+            " config push, resync, disable and /admin/broker answer 503; overrides still apply"
+            " and ingest publishes their state."
+        ),
+    )
+    mqtt_timeout_s: float = Field(
+        default=5.0, gt=0, le=60, description="How long one broker request may take."
+    )
     host: str = Field(default="127.0.0.1", description="Dev server bind address.")
     port: int = Field(default=8000, ge=1, le=65535, description="Dev server port.")
 
@@ -96,6 +110,13 @@ class ApiSettings(BaseSettings):
         if secret is not None and len(secret.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"JWT_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
         return self
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _mqtt_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("mqtt://", "mqtts://")):
+            raise ValueError("API_MQTT_URL / MQTT_URL must start with mqtt:// or mqtts://")
+        return value
 
     @property
     def jwt_secret(self) -> str:

@@ -36,6 +36,9 @@ class SlotEvent(Base):
         Index("ix_slot_events_slot_id_observed_at", "slot_id", "observed_at"),
         Index("ix_slot_events_lot_id_observed_at", "lot_id", "observed_at"),
         Index("ix_slot_events_node_id_seq", "node_id", "seq"),
+        # Keyset pages of GET /admin/events, overall and per lot (migration 0004).
+        Index("ix_slot_events_tx_id_id", "tx_id", "id"),
+        Index("ix_slot_events_lot_id_tx_id_id", "lot_id", "tx_id", "id"),
     )
 
     event_id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -52,6 +55,11 @@ class SlotEvent(Base):
     detector: Mapped[str | None] = mapped_column(String(128))
     origin: Mapped[str] = mapped_column(String(8), default="event", server_default="event")
     received_at: Mapped[CreatedAt]
+    # The inserting transaction's id (xid8 as a number). Identity values are handed out
+    # before commit, so ids commit out of order; a page that reads only rows of
+    # transactions older than every running one, ordered by (tx_id, id), can never have a
+    # row appear behind its cursor later (admin events pagination, migration 0004).
+    tx_id: Mapped[int] = mapped_column(server_default=text("(pg_current_xact_id()::text::bigint)"))
 
 
 class ParkingSession(Base):

@@ -1,0 +1,230 @@
+"""The broker as the admin API sees it: dynamic-security commands, retained publishes, $SYS.
+
+Each call opens a short MQTT 5 connection (admin actions are rare; no connection to keep
+healthy between requests). Commands go to `$CONTROL/dynamic-security/v1` and the plugin
+answers every subscriber on `.../response`, so each request carries a correlation id and
+waits for its own answer. Publishes wait for PUBACK and fail on a refusing reason code.
+"""
+
+import json
+import queue
+import ssl
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from time import monotonic
+from typing import Any, Final
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.reasoncodes import ReasonCode
+
+from schemas.topics import NodeTopicKind, node_topic
+
+CONTROL_TOPIC: Final = "$CONTROL/dynamic-security/v1"
+RESPONSE_TOPIC: Final = CONTROL_TOPIC + "/response"
+NODE_SENDS: Final = (NodeTopicKind.STATUS, NodeTopicKind.OCCUPANCY, NodeTopicKind.HEARTBEAT)
+NODE_READS: Final = (NodeTopicKind.CONFIG, NodeTopicKind.CMD)
+SYS_FILTER: Final = "$SYS/broker/#"
+
+Command = dict[str, Any]
+
+
+class BrokerError(Exception):
+    """The broker could not be reached, refused, or answered with an error."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerAddress:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    tls: bool
+
+
+def parse_mqtt_url(url: str) -> BrokerAddress:
+    """`mqtt://user:pass@host:1883` or `mqtts://...` (default ports 1883 / 8883)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"mqtt", "mqtts"} or not parts.hostname:
+        raise ValueError("expected mqtt://[user:pass@]host[:port] or mqtts://...")
+    tls = parts.scheme == "mqtts"
+    return BrokerAddress(
+        host=parts.hostname,
+        port=parts.port or (8883 if tls else 1883),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        tls=tls,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message to publish."""
+
+    topic: str
+    payload: bytes
+    retain: bool = False
+    qos: int = 1
+
+
+def node_role_name(node_id: str) -> str:
+    """The per-node dynamic-security role (2.0.11 matches `%u` literally, so one per node)."""
+    return f"node:{node_id}"
+
+
+def node_role_acls(node_id: str) -> list[Command]:
+    """Write its own status/occupancy/heartbeat; read its own config and cmd; nothing else."""
+    sends = [node_topic(node_id, kind) for kind in NODE_SENDS]
+    reads = [node_topic(node_id, kind) for kind in NODE_READS]
+    acls = [{"acltype": "publishClientSend", "topic": t, "allow": True} for t in sends]
+    for kind in ("subscribePattern", "unsubscribePattern"):
+        acls += [{"acltype": kind, "topic": t, "allow": True} for t in reads]
+    return acls
+
+
+def registration_commands(node_id: str, password: str) -> list[Command]:
+    """Replace any stale role of the node, then create its role and its client."""
+    role = node_role_name(node_id)
+    return [
+        {"command": "deleteRole", "rolename": role},
+        {"command": "createRole", "rolename": role, "acls": node_role_acls(node_id)},
+        {
+            "command": "createClient",
+            "username": node_id,
+            "password": password,
+            "roles": [{"rolename": role}],
+        },
+    ]
+
+
+def command_errors(responses: list[Command], tolerated: frozenset[str]) -> list[str]:
+    """The errors in a control response, except the tolerated ones (e.g. "Role not found")."""
+    errors = []
+    for response in responses:
+        error = response.get("error")
+        if error and error not in tolerated:
+            errors.append(f"{response.get('command')}: {error}")
+    return errors
+
+
+class _Connection:
+    """One connected paho client whose callbacks feed queues."""
+
+    def __init__(self, client: mqtt.Client, timeout_s: float) -> None:
+        self.client = client
+        self.timeout_s = timeout_s
+        self.messages: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
+        self.acks: queue.Queue[tuple[int, ReasonCode]] = queue.Queue()
+        self.granted: queue.Queue[list[ReasonCode]] = queue.Queue()
+        client.on_message = lambda _c, _u, message: self.messages.put(message)
+        client.on_publish = lambda _c, _u, mid, code, _p: self.acks.put((mid, code))
+        client.on_subscribe = lambda _c, _u, _m, codes, _p: self.granted.put(codes)
+
+    def subscribe(self, topic: str) -> None:
+        self.client.subscribe(topic, qos=1)
+        codes = self._get(self.granted, f"SUBACK for {topic}")
+        if any(code.is_failure for code in codes):
+            raise BrokerError(f"subscription to {topic} refused: {codes[0]}")
+
+    def publish(self, messages: Sequence[Outbound]) -> None:
+        """Publish all, then wait for every PUBACK; fail on the first refusal."""
+        waiting = {}
+        for message in messages:
+            info = self.client.publish(message.topic, message.payload, message.qos, message.retain)
+            waiting[info.mid] = message.topic
+        while waiting:
+            mid, code = self._get(self.acks, "PUBACK")
+            topic = waiting.pop(mid, None)
+            if topic is not None and code.is_failure:
+                raise BrokerError(f"publish to {topic} refused: {code}")
+
+    def _get(self, source: "queue.Queue[Any]", what: str) -> Any:
+        try:
+            return source.get(timeout=self.timeout_s)
+        except queue.Empty as exc:
+            raise BrokerError(f"no {what} within {self.timeout_s} s") from exc
+
+
+class BrokerAdmin:
+    """Dynamic-security commands, publishes and $SYS figures on one configured broker."""
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        self.address = parse_mqtt_url(url)
+        self.timeout_s = timeout_s
+
+    @contextmanager
+    def _connect(self) -> Iterator[_Connection]:
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"parking-api-{uuid.uuid4().hex[:12]}",
+            protocol=mqtt.MQTTv5,
+        )
+        if self.address.username is not None:
+            client.username_pw_set(self.address.username, self.address.password)
+        if self.address.tls:
+            client.tls_set_context(ssl.create_default_context())
+        connection = _Connection(client, self.timeout_s)
+        connected: queue.Queue[ReasonCode] = queue.Queue()
+        client.on_connect = lambda _c, _u, _f, code, _p: connected.put(code)
+        try:
+            client.connect(self.address.host, self.address.port, keepalive=30)
+        except OSError as exc:
+            raise BrokerError(f"broker unreachable: {exc}") from exc
+        client.loop_start()
+        try:
+            code = connection._get(connected, "CONNACK")
+            if code.is_failure:
+                raise BrokerError(f"broker refused the connection: {code}")
+            yield connection
+        finally:
+            client.disconnect()
+            client.loop_stop()
+
+    def control(
+        self, commands: list[Command], tolerated: frozenset[str] = frozenset()
+    ) -> list[Command]:
+        """Run dynamic-security commands; BrokerError naming any untolerated error."""
+        correlation = uuid.uuid4().hex
+        tagged = [{**command, "correlationData": correlation} for command in commands]
+        with self._connect() as connection:
+            connection.subscribe(RESPONSE_TOPIC)
+            connection.publish([Outbound(CONTROL_TOPIC, json.dumps({"commands": tagged}).encode())])
+            responses = self._await_response(connection, correlation)
+        errors = command_errors(responses, tolerated)
+        if errors:
+            raise BrokerError("; ".join(errors))
+        return responses
+
+    def _await_response(self, connection: _Connection, correlation: str) -> list[Command]:
+        deadline = monotonic() + self.timeout_s
+        while monotonic() < deadline:
+            try:
+                message = connection.messages.get(timeout=max(0.0, deadline - monotonic()))
+            except queue.Empty:
+                break
+            responses: list[Command] = json.loads(message.payload).get("responses", [])
+            if responses and all(r.get("correlationData") == correlation for r in responses):
+                return responses
+        raise BrokerError(f"no dynamic-security response within {self.timeout_s} s")
+
+    def publish(self, messages: Sequence[Outbound]) -> None:
+        """Publish and wait until the broker has accepted every message."""
+        with self._connect() as connection:
+            connection.publish(messages)
+
+    def sys_topics(self, wanted: frozenset[str], wait_s: float) -> dict[str, str]:
+        """Retained `$SYS/broker/...` values: until all `wanted` arrived or `wait_s` passed."""
+        found: dict[str, str] = {}
+        with self._connect() as connection:
+            connection.subscribe(SYS_FILTER)
+            deadline = monotonic() + wait_s
+            while not wanted <= set(found) and (left := deadline - monotonic()) > 0:
+                try:
+                    message = connection.messages.get(timeout=left)
+                except queue.Empty:
+                    break
+                found[message.topic] = message.payload.decode("utf-8", "replace")
+        return found

@@ -1,0 +1,134 @@
+"""History queries for staff: slot events, the audit log and dead letters, tenant-scoped.
+
+Events are paged by (tx_id, id) over rows whose inserting transaction is older than every
+transaction still running (`pg_snapshot_xmin`): a row committed late can then never land
+behind a cursor already handed out, so a reader sees every row exactly once. The newest
+rows show up once the transactions that could precede them have finished.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, Select, literal_column, select, tuple_
+from sqlalchemy.orm import Session
+
+from api_service.access import Tenant
+from schemas.db import AuditEntry, DeadLetter, Node, ParkingLot, Slot, SlotEvent
+
+_SNAPSHOT_XMIN: Final[ColumnElement[int]] = literal_column(
+    "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    lot_id: int | None = None
+    slot_code: str | None = None
+    node_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def parse_event_cursor(cursor: str | None) -> tuple[int, int]:
+    """(tx_id, id) after which the next page starts; (-1, -1) for the first page."""
+    if cursor is None:
+        return -1, -1
+    tx_id, _, row_id = cursor.partition(".")
+    return int(tx_id), int(row_id)
+
+
+def _tenant_lots(tenant: Tenant) -> Select[Any] | None:
+    if tenant.scope is None:
+        return None
+    return select(ParkingLot.id).where(ParkingLot.operator_id == tenant.scope)
+
+
+def list_events(
+    session: Session, tenant: Tenant, where: EventFilter, after: tuple[int, int], limit: int
+) -> tuple[list[Any], tuple[int, int]]:
+    """One page of events after `after` and the cursor to continue from."""
+    query = (
+        select(SlotEvent, ParkingLot.code.label("lot_code"), Slot.code.label("slot_code"))
+        .join(ParkingLot, ParkingLot.id == SlotEvent.lot_id)
+        .join(Slot, Slot.id == SlotEvent.slot_id)
+        .where(SlotEvent.tx_id < _SNAPSHOT_XMIN)
+        .where(tuple_(SlotEvent.tx_id, SlotEvent.id) > tuple_(after[0], after[1]))
+    )
+    conditions: list[ColumnElement[bool]] = []
+    if (lots := _tenant_lots(tenant)) is not None:
+        conditions.append(SlotEvent.lot_id.in_(lots))
+    if where.lot_id is not None:
+        conditions.append(SlotEvent.lot_id == where.lot_id)
+    if where.slot_code is not None:
+        conditions.append(Slot.code == where.slot_code)
+    if where.node_id is not None:
+        conditions.append(SlotEvent.node_id == where.node_id)
+    if where.since is not None:
+        conditions.append(SlotEvent.observed_at >= where.since)
+    if where.until is not None:
+        conditions.append(SlotEvent.observed_at < where.until)
+    rows = list(
+        session.execute(
+            query.where(*conditions).order_by(SlotEvent.tx_id, SlotEvent.id).limit(limit)
+        )
+    )
+    last = (rows[-1][0].tx_id, rows[-1][0].id) if rows else after
+    return rows, last
+
+
+def list_audit(
+    session: Session,
+    tenant: Tenant,
+    filters: dict[str, Any],
+    *,
+    window: tuple[datetime | None, datetime | None],
+    before: int | None,
+    limit: int,
+) -> list[AuditEntry]:
+    """Audit entries, newest first, ids below `before`; operators see their operator's."""
+    query = select(AuditEntry)
+    if tenant.scope is not None:
+        query = query.where(AuditEntry.operator_id == tenant.scope)
+    for name, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(AuditEntry, name) == value)
+    since, until = window
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def list_dead_letters(
+    session: Session,
+    tenant: Tenant,
+    filters: dict[str, Any],
+    *,
+    window: tuple[datetime | None, datetime | None],
+    before: int | None,
+    limit: int,
+) -> list[DeadLetter]:
+    """Dead letters, newest first; operators see those of their own lots' nodes."""
+    query = select(DeadLetter)
+    if tenant.scope is not None:
+        own_nodes = (
+            select(Node.id)
+            .join(ParkingLot, ParkingLot.id == Node.lot_id)
+            .where(ParkingLot.operator_id == tenant.scope)
+        )
+        query = query.where(DeadLetter.node_id.in_(own_nodes))
+    for name, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(DeadLetter, name) == value)
+    since, until = window
+    if since is not None:
+        query = query.where(DeadLetter.received_at >= since)
+    if until is not None:
+        query = query.where(DeadLetter.received_at < until)
+    if before is not None:
+        query = query.where(DeadLetter.id < before)
+    return list(session.scalars(query.order_by(DeadLetter.id.desc()).limit(limit)))

@@ -1,0 +1,109 @@
+"""Occupancy over time from parking sessions: occupied slot-time per bucket, and durations."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+# Occupied seconds per bucket (and floor) from the sessions overlapping each bucket; a
+# session still open counts until `now`.
+_OCCUPIED: Final = text("""
+    WITH buckets AS (
+        SELECT b AS start, least(b + :step, :to) AS stop
+        FROM generate_series(CAST(:from AS timestamptz), CAST(:to AS timestamptz) - interval '1 microsecond', :step) AS b
+    )
+    SELECT b.start, CASE WHEN :by_floor THEN f.level END AS level,
+        sum(extract(epoch FROM least(coalesce(p.ended_at, :now), b.stop)
+                              - greatest(p.started_at, b.start))) AS occupied_s,
+        count(*) FILTER (WHERE p.started_at >= b.start AND p.started_at < b.stop) AS started
+    FROM buckets b
+    JOIN parking_sessions p ON p.lot_id = :lot AND p.started_at < b.stop
+        AND coalesce(p.ended_at, :now) > b.start
+    JOIN slots s ON s.id = p.slot_id
+    LEFT JOIN rows r ON r.id = s.row_id LEFT JOIN floors f ON f.id = r.floor_id
+    GROUP BY 1, 2
+""")  # noqa: E501
+_SLOTS: Final = text("""
+    SELECT CASE WHEN :by_floor THEN f.level END AS level, count(*) AS n
+    FROM slots s JOIN rows r ON r.id = s.row_id JOIN floors f ON f.id = r.floor_id
+    WHERE s.lot_id = :lot AND s.retired_at IS NULL GROUP BY 1
+""")
+_DURATIONS: Final = text("""
+    SELECT count(*), count(ended_at), avg(duration_s),
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_s),
+        percentile_cont(0.9) WITHIN GROUP (ORDER BY duration_s), max(duration_s)
+    FROM parking_sessions WHERE lot_id = :lot AND started_at >= :from AND started_at < :to
+""")
+
+
+@dataclass(frozen=True, slots=True)
+class BucketFigures:
+    start: datetime
+    occupancy: float
+    occupied_s: float
+    sessions_started: int
+
+
+def bucket_starts(start: datetime, end: datetime, step: timedelta) -> list[datetime]:
+    """Bucket start instants covering [start, end)."""
+    out = []
+    at = start
+    while at < end:
+        out.append(at)
+        at += step
+    return out
+
+
+def series(
+    starts: list[datetime], end: datetime, step: timedelta, slots: int, rows: dict[datetime, Any]
+) -> list[BucketFigures]:
+    """Each bucket's occupancy: occupied slot-seconds over the slot-seconds available (pure)."""
+    out = []
+    for start in starts:
+        length = (min(start + step, end) - start).total_seconds()
+        occupied, started = rows.get(start, (0.0, 0))
+        capacity = slots * length
+        share = min(1.0, occupied / capacity) if capacity > 0 else 0.0
+        out.append(BucketFigures(start, share, float(occupied), int(started)))
+    return out
+
+
+def occupancy(
+    session: Session,
+    lot_id: int,
+    window: tuple[datetime, datetime],
+    step: timedelta,
+    *,
+    by_floor: bool,
+    now: datetime,
+) -> dict[int | None, tuple[int, list[BucketFigures]]]:
+    """Per floor (or None: the lot): slots in service and the bucket figures."""
+    start, end = window
+    params = {
+        "lot": lot_id,
+        "from": start,
+        "to": end,
+        "step": step,
+        "now": now,
+        "by_floor": by_floor,
+    }
+    slot_counts = {row.level: row.n for row in session.execute(_SLOTS, params)}
+    figures: dict[int | None, dict[datetime, Any]] = {}
+    for row in session.execute(_OCCUPIED, params):
+        figures.setdefault(row.level, {})[row.start] = (float(row.occupied_s), row.started)
+    starts = bucket_starts(start, end, step)
+    keys = sorted(set(slot_counts) | set(figures), key=lambda k: (k is not None, k or 0))
+    return {
+        key: (
+            slot_counts.get(key, 0),
+            series(starts, end, step, slot_counts.get(key, 0), figures.get(key, {})),
+        )
+        for key in keys
+    }
+
+
+def durations(session: Session, lot_id: int, window: tuple[datetime, datetime]) -> Any:
+    """(sessions, ended, mean, p50, p90, max) of sessions started in the window."""
+    return session.execute(_DURATIONS, {"lot": lot_id, "from": window[0], "to": window[1]}).one()

@@ -1,0 +1,79 @@
+"""`/admin/slots/{lot}/{slot}/override`: force a slot's status (with a reason), or clear it."""
+
+from flask import Blueprint
+
+from api_service.access import STAFF, current_tenant
+from api_service.clock import utcnow
+from api_service.db import database, db_session
+from api_service.endpoint import RouteSpec, endpoint
+from api_service.errors import FieldError, validation_error
+from api_service.models.admin import AdminSlot, OverrideBody
+from api_service.models.common import SlotPath
+from api_service.queries.admin_slots import (
+    Override,
+    OverrideResult,
+    change_override,
+    publish_slot_state,
+)
+from api_service.resources.admin_common import PREFIX, optional_broker
+from api_service.resources.views import slot_view
+
+bp = Blueprint("admin_overrides", __name__, url_prefix=PREFIX)
+
+
+def _respond(path: SlotPath, result: OverrideResult) -> AdminSlot:
+    broker = optional_broker()
+    if broker is not None:
+        # After the commit, under the read side's lot lock; if it fails, ingest's outbox
+        # publishes the state (and the lot's availability) at its next sweep.
+        publish_slot_state(database().sessions, broker, result.lot_id, path.slot_id)
+    override = result.override
+    return AdminSlot(
+        slot=slot_view(path.lot_id, result.read),
+        override_status=override.status if override else None,
+        override_until=override.until if override else None,
+        override_reason=override.reason if override else None,
+    )
+
+
+@bp.put("/slots/<lot_id>/<slot_id>/override")
+@endpoint(
+    RouteSpec(
+        "Override a slot's status (audited)",
+        STAFF,
+        "admin: slots",
+        rate="user",
+        path=SlotPath,
+        body=OverrideBody,
+        response=AdminSlot,
+        errors=(403, 404, 413, 415),
+    )
+)
+def set_override(path: SlotPath, body: OverrideBody) -> AdminSlot:
+    now = utcnow()
+    if body.until is not None and body.until <= now:
+        raise validation_error([FieldError("until", "must be in the future")])
+    override = Override(body.status, body.reason, body.until)
+    result = change_override(
+        db_session(), current_tenant(), path.lot_id, path.slot_id, override, now=now
+    )
+    return _respond(path, result)
+
+
+@bp.delete("/slots/<lot_id>/<slot_id>/override")
+@endpoint(
+    RouteSpec(
+        "Clear a slot's override: detection decides again (audited)",
+        STAFF,
+        "admin: slots",
+        rate="user",
+        path=SlotPath,
+        response=AdminSlot,
+        errors=(403, 404),
+    )
+)
+def clear_override(path: SlotPath) -> AdminSlot:
+    result = change_override(
+        db_session(), current_tenant(), path.lot_id, path.slot_id, None, now=utcnow()
+    )
+    return _respond(path, result)

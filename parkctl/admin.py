@@ -1,0 +1,143 @@
+"""parkctl commands that share the admin API's code: the first admin, node registration,
+and watching live topics.
+
+They import `api_service` lazily, inside each command, so the other commands keep working
+where the API's extra (`.[api]`: argon2, paho-mqtt, Flask) is not installed. The password
+hasher stays in `api_service.passwords` (schemas must not depend on argon2); parkctl uses
+it with the API's default parameters, and the API re-hashes at login if its own differ.
+"""
+
+import argparse
+import getpass
+import os
+import sys
+from typing import Any, Final
+
+from sqlalchemy import select
+
+from parkctl.commands import ACTOR, CommandError, transaction
+from schemas.db import ParkingLot, User
+from schemas.db.settings import DatabaseSettings
+from schemas.enums import Role
+
+MQTT_URL_ENV: Final = "MQTT_URL"
+BROKER_TIMEOUT_S: Final = 10.0
+
+
+def _mqtt_url() -> str:
+    url = os.environ.get(MQTT_URL_ENV, "")
+    if not url.startswith(("mqtt://", "mqtts://")):
+        raise CommandError(f"set {MQTT_URL_ENV}=mqtt://user:pass@host:1883 (a broker admin)")
+    return url
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("again: "):
+        raise CommandError("the passwords differ")
+    return first
+
+
+def users_create_admin(args: argparse.Namespace, settings: DatabaseSettings) -> None:
+    """Create a platform admin (the first one, typically), password from a prompt or stdin."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from api_service.audit import Actor, record  # noqa: PLC0415
+    from api_service.models.auth import Registration  # noqa: PLC0415
+    from api_service.passwords import Passwords  # noqa: PLC0415
+    from api_service.settings import ApiSettings  # noqa: PLC0415
+
+    try:
+        account = Registration(email=args.email, password=_password(args))
+    except ValidationError as exc:
+        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+        raise CommandError(problems) from exc
+    # Defaults only (no JWT secret needed here): the argon2 parameters the API starts with.
+    hashed = Passwords(ApiSettings.model_construct()).hash(account.password)
+    with transaction(settings) as session:
+        if session.scalar(select(User.id).where(User.email == account.email)) is not None:
+            raise CommandError(f"{account.email} already has an account")
+        session.add(User(email=account.email, password_hash=hashed, role=Role.ADMIN))
+        record(
+            session,
+            Actor(None, ACTOR),
+            "user.create_admin",
+            ("user", account.email),
+            operator_id=None,
+            before=None,
+            after={"email": account.email, "role": "admin"},
+        )
+    print(f"admin {account.email}: created")
+
+
+def nodes_add(args: argparse.Namespace, settings: DatabaseSettings) -> None:
+    """Register a node for a lot with its broker credentials (as POST /admin/nodes)."""
+    from api_service.audit import Actor  # noqa: PLC0415
+    from api_service.broker_admin import BrokerAdmin  # noqa: PLC0415
+    from api_service.errors import ApiError  # noqa: PLC0415
+    from api_service.queries.admin_nodes import register_node  # noqa: PLC0415
+    from schemas.ids import is_identifier  # noqa: PLC0415
+
+    if not is_identifier(args.node_id):
+        raise CommandError(f"node id {args.node_id!r}: use 1-64 of A-Z a-z 0-9 . _ -")
+    broker = BrokerAdmin(_mqtt_url(), BROKER_TIMEOUT_S)
+    with transaction(settings) as session:
+        lot = session.scalar(select(ParkingLot).where(ParkingLot.code == args.lot))
+        if lot is None:
+            raise CommandError(f"no lot {args.lot!r}")
+        try:
+            password = register_node(session, broker, Actor(None, ACTOR), args.node_id, lot)
+        except ApiError as exc:
+            raise CommandError(exc.detail) from exc
+    print(f"node {args.node_id}: registered for lot {args.lot}")
+    print(f"  MQTT username: {args.node_id}")
+    print(f"  MQTT password: {password}   (shown once; store it on the node now)")
+
+
+def mqtt_tail(args: argparse.Namespace, _settings: DatabaseSettings) -> None:
+    """Print messages on TOPIC (a filter; wildcards allowed) until interrupted or --count."""
+    import queue  # noqa: PLC0415
+    import uuid  # noqa: PLC0415
+
+    import paho.mqtt.client as mqtt  # noqa: PLC0415
+    from paho.mqtt.enums import CallbackAPIVersion  # noqa: PLC0415
+
+    from api_service.broker_admin import parse_mqtt_url  # noqa: PLC0415
+
+    address = parse_mqtt_url(_mqtt_url())
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2,
+        client_id=f"parkctl-{uuid.uuid4().hex[:8]}",
+        protocol=mqtt.MQTTv5,
+    )
+    if address.username:
+        client.username_pw_set(address.username, address.password)
+    if address.tls:
+        client.tls_set()
+    received: queue.Queue[Any] = queue.Queue()
+    client.on_connect = lambda c, _u, _f, code, _p: (
+        c.subscribe(args.topic, qos=1) if not code.is_failure else received.put(code)
+    )
+    client.on_message = lambda _c, _u, message: received.put(message)
+    client.connect(address.host, address.port)
+    client.loop_start()
+    try:
+        _print_messages(received, args.count)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def _print_messages(received: "Any", count: int | None) -> None:
+    shown = 0
+    while count is None or shown < count:
+        message = received.get()
+        if not hasattr(message, "topic"):
+            raise CommandError(f"broker refused the connection: {message}")
+        flag = " (retained)" if message.retain else ""
+        print(f"{message.topic}{flag} {message.payload.decode('utf-8', 'replace')}", flush=True)
+        shown += 1

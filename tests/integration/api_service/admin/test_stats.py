@@ -1,0 +1,58 @@
+"""`GET /admin/stats/occupancy`: occupied slot-time per bucket and session durations."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from schemas.db import ParkingSession
+from tests.integration.api_service.admin.conftest import Staff
+from tests.integration.api_service.conftest import lot_id, problem, slot_id
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 11, 26, 8, tzinfo=UTC)
+
+
+def test_buckets_and_durations(admin_client: FlaskClient, staff: Staff, lots: Session) -> None:
+    lot = lot_id(lots, "harbour-surface")
+    for code, start, minutes in (("A01", 0, 90), ("A02", 30, 30)):
+        lots.add(
+            ParkingSession(
+                slot_id=slot_id(lots, "harbour-surface", code),
+                lot_id=lot,
+                opened_by="detection",
+                started_at=T0 + timedelta(minutes=start),
+                ended_at=T0 + timedelta(minutes=start + minutes),
+            )
+        )
+    lots.commit()
+    url = (
+        "/api/v1/admin/stats/occupancy?lot_id=harbour-surface&bucket=1h"
+        "&from=2026-11-26T08:00:00Z&to=2026-11-26T10:00:00Z"
+    )
+    response = admin_client.get(url, headers=staff.headers("harbour"))
+    assert response.status_code == 200, response.data
+    stats = response.get_json()
+    (series,) = stats["series"]
+    assert series["slots"] == 24
+    first, second = series["buckets"]
+    assert first["occupied_s"] == 3600 + 1800
+    assert first["sessions_started"] == 2
+    assert first["occupancy"] == pytest.approx(5400 / (24 * 3600))
+    assert second["occupied_s"] == 1800
+    assert stats["durations"] == {
+        "sessions": 2,
+        "ended": 2,
+        "mean_s": 3600.0,
+        "p50_s": 3600.0,
+        "p90_s": 5040.0,
+        "max_s": 5400.0,
+    }
+    assert stats["from"] == "2026-11-26T08:00:00.000Z"
+    per_floor = admin_client.get(url + "&by=floor", headers=staff.headers("admin")).get_json()
+    assert [s["floor"] for s in per_floor["series"]] == [0]
+    too_many = url.replace("bucket=1h", "bucket=5m").replace("to=2026-11-26T10", "to=2027-11-26T10")
+    refused = admin_client.get(too_many, headers=staff.headers("harbour"))
+    assert problem(refused)["errors"][0]["field"] == "bucket"

@@ -1,0 +1,147 @@
+"""Pure pieces of the admin API: tenant rule, layout edits, broker commands, $SYS, buckets."""
+
+import copy
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from api_service import layout_edits as edits
+from api_service.access import Tenant
+from api_service.broker_admin import (
+    command_errors,
+    node_role_acls,
+    parse_mqtt_url,
+    registration_commands,
+)
+from api_service.errors import ApiError
+from api_service.queries.admin_stats import bucket_starts, series
+from api_service.sysinfo import broker_view
+from schemas.enums import Role
+
+ADMIN = Tenant(1, "a@x.io", Role.ADMIN, None)
+OPERATOR = Tenant(2, "o@x.io", Role.OPERATOR, 7)
+
+
+@pytest.mark.parametrize(
+    ("tenant", "operator_id", "allowed"),
+    [
+        (ADMIN, 7, True),
+        (ADMIN, 8, True),
+        (OPERATOR, 7, True),
+        (OPERATOR, 8, False),
+        (OPERATOR, None, False),
+    ],
+)
+def test_tenant_rule(tenant: Tenant, operator_id: int | None, allowed: bool) -> None:
+    assert tenant.may_manage(operator_id) is allowed
+
+
+def test_scope() -> None:
+    assert (ADMIN.scope, OPERATOR.scope) == (None, 7)
+    with pytest.raises(ApiError) as refused:
+        OPERATOR.require(8, "lot x")
+    assert refused.value.status == 403
+
+
+DOC: dict[str, Any] = {
+    "code": "lot",
+    "floors": [
+        {
+            "level": 0,
+            "name": "G",
+            "rows": [
+                {"name": "A", "slots": [{"code": "A1", "kind": "standard"}]},
+                {"name": "B", "slots": [{"code": "B1", "kind": "standard"}]},
+            ],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("edit", "status"),
+    [
+        (lambda d: edits.add_floor(d, {"level": 0, "name": "x", "rows": []}), 409),
+        (lambda d: edits.rename_floor(d, 3, "x"), 404),
+        (lambda d: edits.add_row(d, 0, {"name": "A", "slots": []}), 409),
+        (lambda d: edits.rename_row(d, 0, "A", "B"), 409),
+        (lambda d: edits.add_slot(d, 0, "B", {"code": "A1"}), 409),
+        (lambda d: edits.delete_slot(d, "Z9"), 404),
+        (lambda d: edits.update_slot(d, "A1", None, 0, "C"), 404),
+    ],
+)
+def test_refused_edits(edit: Any, status: int) -> None:
+    with pytest.raises(ApiError) as refused:
+        edit(copy.deepcopy(DOC))
+    assert refused.value.status == status
+
+
+def test_moving_a_slot_keeps_its_code() -> None:
+    doc = copy.deepcopy(DOC)
+    edits.update_slot(doc, "A1", "ev", None, "B")
+    rows = doc["floors"][0]["rows"]
+    assert rows[0]["slots"] == []
+    assert rows[1]["slots"] == [{"code": "B1", "kind": "standard"}, {"code": "A1", "kind": "ev"}]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mqtt://api:p%40ss@broker:1884", ("broker", 1884, "api", "p@ss", False)),
+        ("mqtts://broker", ("broker", 8883, None, None, True)),
+        ("mqtt://127.0.0.1", ("127.0.0.1", 1883, None, None, False)),
+    ],
+)
+def test_parse_mqtt_url(url: str, expected: tuple[Any, ...]) -> None:
+    a = parse_mqtt_url(url)
+    assert (a.host, a.port, a.username, a.password, a.tls) == expected
+
+
+@pytest.mark.parametrize("url", ["http://x", "mqtt://", "broker:1883"])
+def test_bad_mqtt_urls(url: str) -> None:
+    with pytest.raises(ValueError, match="mqtt"):
+        parse_mqtt_url(url)
+
+
+def test_node_role_names_only_its_own_topics() -> None:
+    topics = {(acl["acltype"], acl["topic"]) for acl in node_role_acls("cam-1")}
+    assert ("publishClientSend", "parking/v1/nodes/cam-1/occupancy") in topics
+    assert ("subscribePattern", "parking/v1/nodes/cam-1/config") in topics
+    assert all("cam-1" in topic and "+" not in topic and "#" not in topic for _, topic in topics)
+    commands = [c["command"] for c in registration_commands("cam-1", "pw")]
+    assert commands == ["deleteRole", "createRole", "createClient"]
+
+
+def test_command_errors_skip_tolerated_ones() -> None:
+    responses = [
+        {"command": "deleteRole", "error": "Role not found"},
+        {"command": "createClient", "error": "Client already exists"},
+        {"command": "x"},
+    ]
+    assert command_errors(responses, frozenset({"Role not found"})) == [
+        "createClient: Client already exists"
+    ]
+
+
+def test_broker_view_parses_sys_values() -> None:
+    view = broker_view(
+        {
+            "$SYS/broker/uptime": "42 seconds",
+            "$SYS/broker/clients/connected": "3",
+            "$SYS/broker/load/messages/received/1min": "120.00",
+            "$SYS/broker/retained messages/count": "junk",
+        }
+    )
+    assert (view.uptime_s, view.clients_connected, view.messages_in_per_s) == (42, 3, 2.0)
+    assert (view.retained, view.version, view.stored) == (None, None, None)
+
+
+def test_buckets_cover_the_window_with_a_short_last_one() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    end = start + timedelta(minutes=90)
+    starts = bucket_starts(start, end, timedelta(hours=1))
+    assert starts == [start, start + timedelta(hours=1)]
+    figures = series(starts, end, timedelta(hours=1), 2, {starts[1]: (1800.0, 1)})
+    assert [f.occupancy for f in figures] == [0.0, 0.5]
+    assert series(starts, end, timedelta(hours=1), 0, {})[0].occupancy == 0.0
