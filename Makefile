@@ -3,7 +3,8 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: install lint typecheck check-deploy test unit integration schemas demo clean
+.PHONY: install lint typecheck check-deploy test unit integration schemas demo clean dashboard \
+	dashboard-test
 
 $(BIN)/parkctl: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +26,9 @@ check-deploy: install
 	VENV_BIN=$(BIN) bash infra/check_deploy.sh
 
 # pytest exits non-zero when no test ran, so an empty run never passes as green.
-test: lint typecheck check-deploy
-	$(BIN)/python -m pytest
+# The dashboard's browser test runs in dashboard-test (after its build), not twice.
+test: lint typecheck check-deploy dashboard-test
+	$(BIN)/python -m pytest --ignore=tests/e2e/dashboard
 
 unit: install
 	$(BIN)/python -m pytest tests/unit
@@ -39,9 +41,29 @@ schemas: install
 	$(BIN)/python -m schemas.export_json_schemas
 
 # The whole system as local processes (infra/local/): ports DEMO_MQTT_PORT (1883),
-# DEMO_PG_PORT (5433), DEMO_API_PORT (8000), state in DEMO_DIR (.local/demo); Ctrl-C stops it.
+# DEMO_PG_PORT (5433), DEMO_API_PORT (8000), DEMO_DASHBOARD_PORT (8080), state in DEMO_DIR
+# (.local/demo); Ctrl-C stops it.
 demo: install
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory dashboard; \
+	else echo "demo: npm not found: the dashboard is not built (needs Node.js 20+)"; fi
 	$(BIN)/python -m infra.local.demo
 
+# The admin dashboard (dashboard/): dependencies from package-lock.json, then the Vite build
+# into dashboard/dist, which `make demo` and the Nginx image serve.
+DASHBOARD_NODE_MODULES := dashboard/node_modules/.package-lock.json
+
+$(DASHBOARD_NODE_MODULES): dashboard/package.json dashboard/package-lock.json
+	cd dashboard && npm ci --no-audit --no-fund
+	touch $@
+
+dashboard: $(DASHBOARD_NODE_MODULES)
+	cd dashboard && npm run build
+
+# Typecheck, component tests (Vitest), build, then the browser test against the local stack
+# (headless Debian Chromium through playwright-core: tests/e2e/dashboard).
+dashboard-test: install $(DASHBOARD_NODE_MODULES)
+	cd dashboard && npm run typecheck && npm test && npm run build
+	$(BIN)/python -m pytest tests/e2e/dashboard
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis dashboard/node_modules dashboard/dist

@@ -24,6 +24,7 @@ def banner(
         f"  state        {state}  (delete it to start afresh)",
         *notes,
         f"  API          {api}/api/v1   docs {api}/docs   health {api}/readyz",
+        *_dashboard_line(ports, processes),
         f"  MQTT         mqtt://127.0.0.1:{mqtt}   (dynamic security; passwords in "
         f"{state / 'credentials.json'})",
         f"  PostgreSQL   postgresql://parking:parking-dev-only@127.0.0.1:{pg}/parking",
@@ -46,3 +47,14 @@ def banner(
         "",
     ]
     return "\n".join(lines)
+
+
+def _dashboard_line(ports: dict[str, PortChoice], processes: list[str]) -> list[str]:
+    """The admin dashboard's address, when it runs (`make dashboard` builds it)."""
+    choice = ports.get("DEMO_DASHBOARD_PORT")
+    if choice is None or "dashboard" not in processes:
+        return []
+    return [
+        f"  dashboard    http://127.0.0.1:{choice.port}/   (log in with `parkctl users "
+        "create-admin EMAIL`)"
+    ]

@@ -2,8 +2,9 @@
 
     python -m infra.local.demo [--state-dir DIR] [--only broker,db,api] [--prepare-only]
 
-Ports come from DEMO_MQTT_PORT (1883), DEMO_PG_PORT (5433) and DEMO_API_PORT (8000); one
-that is taken is reported and replaced by a free one (0 asks for any free port).
+Ports come from DEMO_MQTT_PORT (1883), DEMO_PG_PORT (5433), DEMO_API_PORT (8000) and
+DEMO_DASHBOARD_PORT (8080); one that is taken is reported and replaced by a free one (0 asks
+for any free port).
 """
 
 import argparse
@@ -35,8 +36,13 @@ from infra.local.system import (
 
 REPO = Path(__file__).resolve().parents[2]
 PROCFILE = REPO / "infra" / "local" / "Procfile"
-PROCESSES = ("broker", "db", "ingest1", "ingest2", "api", "nodes")
-DEFAULT_PORTS = {"DEMO_MQTT_PORT": 1883, "DEMO_PG_PORT": 5433, "DEMO_API_PORT": 8000}
+PROCESSES = ("broker", "db", "ingest1", "ingest2", "api", "nodes", "dashboard")
+DEFAULT_PORTS = {
+    "DEMO_MQTT_PORT": 1883,
+    "DEMO_PG_PORT": 5433,
+    "DEMO_API_PORT": 8000,
+    "DEMO_DASHBOARD_PORT": 8080,
+}
 # What each of our processes needs importable, and which issue delivers it.
 SERVICES = {
     "ingest1": ("ingest_service.__main__", "the ingest service (issue 3)"),
@@ -128,6 +134,7 @@ def prepare(state: Path, processes: Sequence[str]) -> Stack:
         **{variable: str(choice.port) for variable, choice in ports.items()},
         "DEMO_INGEST_MQTT_URL": mqtt_url("ingest", found["mqtt_ingest"], mqtt_port),
         "DEMO_SIM_MQTT_URL": mqtt_url("simulator", found["mqtt_simulator"], mqtt_port),
+        "DEMO_API_MQTT_URL": mqtt_url("api", found["mqtt_api"], mqtt_port),
         "DEMO_SIM_ARGS": " ".join(f"--lot {path.relative_to(REPO)}" for path in EXAMPLE_LOTS)
         + f" --slots-per-node {SLOTS_PER_NODE}"
         + f" --max-rate {os.environ.get('DEMO_SIM_MAX_RATE', SIM_MAX_RATE)}",

@@ -78,6 +78,12 @@ def _reads(*topics: str) -> list[Acl]:
     ]
 
 
+def _receives(*topics: str) -> list[Acl]:
+    # Mosquitto 2.0.11 withholds the plugin's $CONTROL replies unless a rule allows them,
+    # whatever the default for receiving says.
+    return [_acl("publishClientReceive", topic) for topic in topics]
+
+
 def node_role(node_id: str) -> Acl:
     """A camera node's role: write its own status/occupancy/heartbeat, read its config/cmd."""
     sends = [node_topic(node_id, kind) for kind in NODE_SENDS]
@@ -90,7 +96,7 @@ def service_roles() -> list[Acl]:
     node_sends = [node_wildcard(kind) for kind in NODE_SENDS]
     node_reads = [node_wildcard(kind) for kind in NODE_READS]
     return [
-        {"rolename": "admin", "acls": _sends(CONTROL) + _reads(CONTROL, SYS)},
+        {"rolename": "admin", "acls": _sends(CONTROL) + _reads(CONTROL, SYS) + _receives(CONTROL)},
         {
             "rolename": "ingest",
             # The default share group only: another INGEST_SHARE_GROUP needs its own role.
@@ -98,8 +104,12 @@ def service_roles() -> list[Acl]:
             + _sends(lot_wildcard(), node_wildcard(NodeTopicKind.CMD)),
         },
         {
+            # Node registration and disabling (dynsec control API), slot-map pushes and
+            # commands, retained slot state after an override, broker figures.
             "rolename": "api",
-            "acls": _sends(*node_reads) + _reads(lot_wildcard(), SYS),
+            "acls": _sends(*node_reads, CONTROL, lot_wildcard())
+            + _reads(lot_wildcard(), SYS, CONTROL)
+            + _receives(CONTROL),
         },
         {"rolename": "viewer", "acls": _reads(lot_wildcard())},
         # Demo and load tests only: one account speaking for many virtual nodes.

@@ -1,0 +1,42 @@
+// Names for the API's documents; every shape comes from the generated schema.d.ts.
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
+export type TokenPair = Schemas["TokenPair"];
+export type AccessToken = Schemas["AccessToken"];
+export type UserView = Schemas["UserView"];
+export type Role = Schemas["Role"];
+export type Problem = Schemas["Problem"];
+export type LotDetail = Schemas["LotDetail"];
+export type Availability = Schemas["Availability"];
+export type SlotView = Schemas["SlotView"];
+export type SlotPage = Schemas["SlotPage"];
+export type SlotStatus = Schemas["SlotStatus"];
+export type AdminLot = Schemas["AdminLot"];
+export type AdminLotPage = Schemas["AdminLotPage"];
+export type AdminSlot = Schemas["AdminSlot"];
+export type OverrideBody = Schemas["OverrideBody"];
+export type OverrideStatus = Schemas["OverrideStatus"];
+export type NodeView = Schemas["NodeView"];
+export type NodePage = Schemas["NodePage"];
+export type NodeCreate = Schemas["NodeCreate"];
+export type NodeCredentials = Schemas["NodeCredentials"];
+export type Accepted = Schemas["Accepted"];
+export type EventView = Schemas["EventView"];
+export type EventPage = Schemas["EventPage"];
+export type OccupancyStats = Schemas["OccupancyStats"];
+export type AuditPage = Schemas["AuditPage"];
+export type AuditView = Schemas["AuditView"];
+export type DeadLetterPage = Schemas["DeadLetterPage"];
+export type DeadLetterView = Schemas["DeadLetterView"];
+export type BrokerView = Schemas["BrokerView"];
+
+export const SLOT_STATUSES: readonly SlotStatus[] = [
+  "free",
+  "occupied",
+  "reserved",
+  "unknown",
+  "closed",
+];
+export const OVERRIDE_STATUSES: readonly OverrideStatus[] = ["free", "occupied", "unknown", "closed"];
