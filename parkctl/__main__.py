@@ -51,6 +51,15 @@ def _tail(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--count", type=int, help="stop after this many messages")
 
 
+GROUPS = {
+    "db": "database migrations",
+    "operators": "tenants (cities, private operators)",
+    "lots": "parking lots and their layouts",
+    "users": "accounts",
+    "nodes": "camera nodes",
+    "mqtt": "the broker",
+}
+
 # (group, action, help, arguments, command). Commands that need the broker read MQTT_URL.
 COMMANDS: list[tuple[str, str, str, Arguments, Callable[..., None]]] = [
     (
@@ -95,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     actions: dict[str, Any] = {}
     for group, action, text, arguments, run in COMMANDS:
         if group not in actions:
-            actions[group] = groups.add_parser(group).add_subparsers(dest="action", required=True)
+            actions[group] = groups.add_parser(group, help=GROUPS[group]).add_subparsers(
+                dest="action", required=True
+            )
         sub = actions[group].add_parser(action, help=text)
         arguments(sub)
         sub.set_defaults(run=run)

@@ -1,13 +1,26 @@
 """Starting and stopping throwaway server processes."""
 
 import os
-import pwd
 import shutil
 import socket
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+# The local stack (make demo) and the tests run servers under the same accounts.
+from infra.local.system import hand_over
+from infra.local.system import server_user as unprivileged_user
+
+__all__ = [
+    "find_binary",
+    "free_port",
+    "hand_over",
+    "has_binary",
+    "stop",
+    "unprivileged_user",
+    "wait_until",
+]
 
 
 def free_port() -> int:
@@ -16,28 +29,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def unprivileged_user(name: str) -> str | None:
-    """The account to run a server as: `name` when we are root (servers refuse root)."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return "nobody"
-    return name
-
-
-def hand_over(path: Path, user: str | None) -> None:
-    """Give `path` (recursively) to `user` so a server running as that user can write it."""
-    if user is None:
-        return
-    entry = pwd.getpwnam(user)
-    for root, dirs, files in os.walk(path):
-        os.chown(root, entry.pw_uid, entry.pw_gid)
-        for name in dirs + files:
-            os.chown(Path(root) / name, entry.pw_uid, entry.pw_gid)
 
 
 def has_binary(name: str) -> bool:
