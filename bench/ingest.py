@@ -138,6 +138,17 @@ def publish_paced(host: str, port: int, slots: int, rate: int, seconds: float) -
     client.loop_stop()
 
 
+def end_sessions(broker: MosquittoServer, client_ids: Sequence[str]) -> None:
+    """Discard finished runs' persistent sessions: the broker would go on queueing every
+    later message for them (up to max_queued_messages), loading every later figure."""
+    for client_id in client_ids:
+        client = _client(broker.host, broker.port, client_id)
+        client.connect(broker.host, broker.port, clean_start=True)  # session expiry 0
+        client.loop_start()
+        client.disconnect()
+        client.loop_stop()
+
+
 def run_publisher(broker: MosquittoServer, stream: Path) -> float:
     ctx = multiprocessing.get_context("spawn")
     seconds = ctx.Value("d", 0.0)
@@ -224,7 +235,9 @@ class Workers:
     """`python -m ingest_service` processes in one share group."""
 
     def __init__(self, url: str, broker: MosquittoServer, n: int, log: Path) -> None:
-        self.specs = [(f"bench-w{i}", free_port()) for i in range(n)]
+        # Client ids of their own per group: a session keeps its subscriptions, so a worker
+        # reusing another run's id would also drain that run's share group.
+        self.specs = [(f"bench{n}-w{i}", free_port()) for i in range(n)]
         self._env = {**os.environ, "DATABASE_URL": url, "MQTT_URL": broker.url,
                      "INGEST_SHARE_GROUP": f"bench{n}", "INGEST_LOG_LEVEL": "WARNING"}  # fmt: skip
         self._log = log
@@ -273,6 +286,7 @@ def ours_sustained(
     group.start()
     wall = wait_count(url, n)
     group.stop()
+    end_sessions(broker, [client_id for client_id, _ in group.specs])
     return {
         "events_s": n / commit_span(url),
         "wall_events_s": n / wall,
@@ -301,6 +315,7 @@ def ours_latency(
     process.join()
     wait_count(url, int(rate * seconds))
     group.stop()
+    end_sessions(broker, [client_id for client_id, _ in group.specs])
     with psycopg.connect(libpq(url)) as conn:
         row = conn.execute(
             "SELECT percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM "
@@ -329,7 +344,9 @@ def c_drain(broker: MosquittoServer, stream: Path, n: int, v5: bool) -> float:
     run_publisher(broker, stream)
     started = time.perf_counter()
     subprocess.run([*base, "-C", str(n)], check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-    return n / (time.perf_counter() - started)
+    rate = n / (time.perf_counter() - started)
+    end_sessions(broker, [cid])
+    return rate
 
 
 def paho_count_drain(host: str, port: int, n: int, result: Any) -> None:
@@ -399,7 +416,7 @@ def naive_consumer(host: str, port: int, url: str, n: int, result: Any) -> None:
 
 
 def drain_in_process(
-    target: Any, args: tuple[Any, ...], broker: MosquittoServer, stream: Path
+    target: Any, args: tuple[Any, ...], broker: MosquittoServer, stream: Path, client_id: str
 ) -> float:
     ctx = multiprocessing.get_context("spawn")
     setup = ctx.Process(target=target, args=(*args, None))
@@ -410,6 +427,7 @@ def drain_in_process(
     process = ctx.Process(target=target, args=(*args, value))
     process.start()
     process.join()
+    end_sessions(broker, [client_id])
     return float(value.value)
 
 
@@ -439,7 +457,7 @@ def bulk_copy(url: str, n: int, slots: int) -> float:
 
 
 def profile_worker(url: str, broker: MosquittoServer, stream: Path, n: int) -> str:
-    """cProfile of one in-process worker's loop thread draining a backlog."""
+    """cProfile of one in-process worker draining a backlog: its loop and network threads."""
     reset(url)
     settings = IngestSettings(database_url=url, mqtt_url=broker.url, client_id="bench-prof",
                               share_group="benchprof", http_port=0)  # fmt: skip
@@ -456,12 +474,23 @@ def profile_worker(url: str, broker: MosquittoServer, stream: Path, n: int) -> s
     thread.join()
     run_publisher(broker, stream)
     worker = make()
-    profiler = cProfile.Profile()
+    loop, network = cProfile.Profile(), cProfile.Profile()
+    deliver = worker.deliver
+    network_started = threading.Event()
+
+    def profiled_deliver(message: Any) -> None:
+        # cProfile follows one thread: start the network thread's at its first message.
+        if not network_started.is_set():
+            network_started.set()
+            network.enable()
+        deliver(message)
+
+    worker.deliver = profiled_deliver  # type: ignore[method-assign]
 
     def run() -> None:
-        profiler.enable()
+        loop.enable()
         worker.run()
-        profiler.disable()
+        loop.disable()
 
     cpu0 = time.process_time()
     thread = threading.Thread(target=run)
@@ -469,15 +498,18 @@ def profile_worker(url: str, broker: MosquittoServer, stream: Path, n: int) -> s
     wait_count(url, n)
     worker.stop()
     thread.join()
-    buffer = io.StringIO()
-    stats = pstats.Stats(profiler, stream=buffer)
-    stats.sort_stats("tottime").print_stats(14)
     cpu = time.process_time() - cpu0
     batch = next(iter(worker.metrics.batch_seconds.collect())).samples
     db_s = next(s.value for s in batch if s.name.endswith("_sum"))
-    head = (f"process CPU {cpu:.1f} s for {n} events; inside write+commit (batch_seconds sum) "
-            f"{db_s:.1f} s\n")  # fmt: skip
-    return head + "\n".join(buffer.getvalue().splitlines()[:40])
+    parts = [f"process CPU {cpu:.1f} s for {n} events; inside write+commit (batch_seconds sum) "
+             f"{db_s:.1f} s"]  # fmt: skip
+    for name, profiler in (("loop thread", loop), ("network thread (paho + validation)", network)):
+        buffer = io.StringIO()
+        stats = pstats.Stats(profiler, stream=buffer)
+        stats.sort_stats("tottime").print_stats(12)
+        lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+        parts += [f"-- {name}", *lines[:20]]
+    return "\n".join(parts)
 
 
 # Main -------------------------------------------------------------------------------------
@@ -524,12 +556,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             r["c_v3"] = c_drain(broker, stream, n, v5=False)
             r["c_v5"] = c_drain(broker, stream, n, v5=True)
             r["paho_count"] = drain_in_process(
-                paho_count_drain, (broker.host, broker.port, n), broker, stream
+                paho_count_drain, (broker.host, broker.port, n), broker, stream, "paho-count"
             )
             r["copy"] = bulk_copy(url, n, args.slots)
             reset(url)
             r["naive"] = drain_in_process(
-                naive_consumer, (broker.host, broker.port, url, args.naive_events), broker, small
+                naive_consumer,
+                (broker.host, broker.port, url, args.naive_events),
+                broker,
+                small,
+                "naive",
             )
             for w in (1, 2):
                 r[f"ours{w}"] = ours_sustained(url, broker, stream, n=n, workers=w, log=log)
@@ -546,7 +582,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out(f"\nWorker warnings during the runs: {len(r['warnings'])}")
     for line in r["warnings"][:5]:
         out(f"  {line[:200]}")
-    out("\nProfile of one worker (loop thread; the paho network thread is not in it):")
+    out("\nProfile of one worker:")
     out(profile)
     return 0
 

@@ -11,16 +11,10 @@ Connection: TypeAlias = psycopg.Connection[tuple[Any, ...]]
 
 log = logging.getLogger(__name__)
 
-# Per-connection scratch tables: a batch's messages are COPYed here, resolved against the
-# layout and nodes in SQL, then inserted into slot_events in one statement.
+# A per-connection scratch table: a batch's placed observations are COPYed here, then
+# inserted into slot_events in one statement that skips the event ids already stored.
 _SETUP = (
-    """CREATE TEMP TABLE IF NOT EXISTS ingest_stage (
-        idx integer NOT NULL, event_id uuid NOT NULL, node_id text NOT NULL,
-        lot_code text NOT NULL, slot_code text NOT NULL, status text NOT NULL,
-        confidence double precision, observed_at timestamptz NOT NULL, seq bigint NOT NULL,
-        detector text, origin text NOT NULL
-    ) ON COMMIT DELETE ROWS""",
-    """CREATE TEMP TABLE IF NOT EXISTS ingest_ok (
+    """CREATE TEMP TABLE IF NOT EXISTS ingest_events (
         idx integer NOT NULL, event_id uuid NOT NULL, node_id text NOT NULL,
         lot_id bigint NOT NULL, slot_id bigint NOT NULL, status text NOT NULL,
         confidence double precision, observed_at timestamptz NOT NULL, seq bigint NOT NULL,

@@ -6,7 +6,7 @@ the database (lot, slot and node registration) happen in the batch writer, in SQ
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -91,6 +91,15 @@ class Rejected:
 
 
 Item: TypeAlias = Event | Birth | Death | Beat | Rejected
+
+
+def at_index(item: Item, index: int) -> Item:
+    """The item as message `index` of its batch."""
+    if item.index == index:
+        return item
+    if isinstance(item, Event):  # the common case, without replace()'s introspection
+        return Event(index, item.node_id, item.event)
+    return replace(item, index=index)
 
 
 class _Reject(Exception):  # noqa: N818 - internal control flow, never escapes decode()

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 from uuid import UUID
 
 from schemas.enums import DetectedStatus, NodeState
@@ -35,9 +35,8 @@ def newer(candidate: EventKey, current: EventKey | None) -> bool:
 # Sessions --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """One new event of a slot, as the planner needs it."""
+class Observation(NamedTuple):
+    """One new event of a slot, as the planner needs it (a tuple: thousands per batch)."""
 
     key: EventKey
     status: DetectedStatus
@@ -266,23 +265,24 @@ class SessionWrites:
     inserts: list[NewSession]
 
 
-def plan_sessions(open_session: str | None, ops: Sequence[SessionOp]) -> SessionWrites:
+def plan_sessions(has_open: bool, ops: Sequence[SessionOp]) -> SessionWrites:
     """Fold a slot's ordered open/close operations into rows to write in two statements.
 
-    `open_session` is who opened the slot's current open session (`detection`, `driver`)
-    or None. A driver's session is the driver's to end; an open one absorbs a new open.
+    `has_open`: the slot already has an open session, whoever opened it (detection, or a
+    driver's check-in through the API). That session is the stay: an occupied transition
+    does not open a second one, and a free transition ends it.
     """
     close_open: CloseSession | None = None
     inserts: list[NewSession] = []
-    current: str | NewSession | None = open_session
+    current: bool | NewSession = has_open
     for op in ops:
         if isinstance(op, OpenSession):
-            if current is None:
+            if current is False:
                 current = NewSession(op.at, op.event_id)
                 inserts.append(current)
         elif isinstance(current, NewSession):
             current.ended_at, current.end_event_id = op.at, op.event_id
-            current = None
-        elif current == "detection":
-            close_open, current = op, None
+            current = False
+        elif current is True:
+            close_open, current = op, False
     return SessionWrites(close_open, inserts)

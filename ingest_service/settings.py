@@ -88,10 +88,15 @@ class IngestSettings(BaseSettings):
         default=4000, ge=1, le=65_535,
         description="Unacknowledged QoS 1 messages the broker may send us: the in-flight window.",
     )  # fmt: skip
+    resubscribe_s: float = Field(
+        default=10, gt=0, description="Pause before asking again for a refused subscription."
+    )
     keepalive_s: int = Field(default=30, ge=5, le=3600, description="MQTT keepalive.")
     batch_size: int = Field(default=2000, ge=1, le=50_000, description="Flush at this many.")
+    # Short: under load, batches grow by themselves (what arrives while a batch is being
+    # written makes the next one), so the deadline only matters when traffic is light.
     batch_delay_ms: int = Field(
-        default=20, ge=1, le=10_000, description="Flush this long after a batch's first message."
+        default=5, ge=1, le=10_000, description="Flush this long after a batch's first message."
     )
     publish_interval_ms: int = Field(
         default=100, ge=0, le=60_000,

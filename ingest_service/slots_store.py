@@ -6,11 +6,12 @@ the pure ones of `rules` and `schemas.status`; one guarded UPDATE per batch writ
 its WHERE clause enforces newest-wins by itself.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from ingest_service.db import Connection
@@ -81,9 +82,8 @@ def lock_slots(conn: Connection, slot_ids: Iterable[int], now: datetime) -> dict
     return {row[0]: _locked(row) for row in rows}
 
 
-@dataclass(frozen=True, slots=True)
-class NewEvent:
-    """An event this batch inserted (not a redelivery)."""
+class NewEvent(NamedTuple):
+    """An event this batch inserted (not a redelivery; a tuple: thousands per batch)."""
 
     slot_id: int
     observation: Observation
@@ -91,6 +91,8 @@ class NewEvent:
     node_id: str
 
 
+# The rows travel as one JSON document: psycopg dumps arrays element by element in Python,
+# which cost more than the UPDATE itself.
 # The guard: only a strictly newer (observed_at, seq, event_id) replaces the stored one, so
 # a late or concurrent older event can never win, whatever the caller decided.
 _APPLY = """
@@ -100,11 +102,9 @@ _APPLY = """
         status = u.effective, status_source = u.source,
         status_since = CASE WHEN u.changed THEN u.since ELSE s.status_since END,
         state_version = s.state_version + u.changed::int, updated_at = now()
-    FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::bigint[], %s::uuid[],
-                %s::float8[], %s::text[], %s::text[], %s::text[], %s::boolean[],
-                %s::timestamptz[])
-        AS u(id, status, at, seq, event_id, confidence, node_id, effective, source, changed,
-             since)
+    FROM json_to_recordset(%s::json) AS u(id bigint, status text, at timestamptz, seq bigint,
+        event_id uuid, confidence float8, node_id text, effective text, source text,
+        changed boolean, since timestamptz)
     WHERE s.id = u.id AND (
         s.detected_at IS NULL
         OR (s.detected_at, coalesce(s.detected_seq, -1),
@@ -114,17 +114,27 @@ _APPLY = """
 """
 
 
+def nodes_alive(conn: Connection, node_ids: Iterable[str]) -> dict[str, bool]:
+    """Whether each node's detections count (online and enabled)."""
+    ids = sorted(set(node_ids))
+    return dict(conn.execute(_NODES_ALIVE, (ids,)).fetchall()) if ids else {}
+
+
 def apply_detections(
-    conn: Connection, locked: dict[int, LockedSlot], events: Sequence[NewEvent], now: datetime
+    conn: Connection,
+    locked: dict[int, LockedSlot],
+    events: Sequence[NewEvent],
+    alive: dict[str, bool],
+    now: datetime,
 ) -> tuple[set[int], set[int]]:
-    """Apply the newest new event per slot, its status and sessions: (updated slots, lots)."""
+    """Apply the newest new event per slot, its status and sessions: (updated slots, lots).
+
+    `alive` says which of the events' nodes are online (`nodes_alive`).
+    """
     by_slot: dict[int, list[NewEvent]] = defaultdict(list)
     for e in events:
         by_slot[e.slot_id].append(e)
-    alive: dict[str, bool] = dict(
-        conn.execute(_NODES_ALIVE, (sorted({e.node_id for e in events}),)).fetchall()
-    )
-    updates: list[tuple[Any, ...]] = []
+    updates: list[dict[str, Any]] = []
     sessions: dict[int, list[SessionOp]] = {}
     changed_lots: set[int] = set()
     for slot_id, slot_events in by_slot.items():
@@ -145,35 +155,41 @@ def apply_detections(
         status, source = effective_status(facts, now)
         changed = (status.value, source.value) != (slot.status, slot.source)
         since = best.at if source is StatusSource.DETECTED and status.value == best.status else now
-        updates.append((slot_id, best.status.value, best.at, best.key[1], best.event_id,
-                        chosen.confidence, chosen.node_id, status.value, source.value, changed,
-                        since))  # fmt: skip
+        updates.append({
+            "id": slot_id, "status": best.status.value, "at": best.at.isoformat(),
+            "seq": best.key[1], "event_id": str(best.event_id), "confidence": chosen.confidence,
+            "node_id": chosen.node_id, "effective": status.value, "source": source.value,
+            "changed": changed, "since": since.isoformat(),
+        })  # fmt: skip
         if changed:
             changed_lots.add(slot.lot_id)
         if ops := session_ops(slot.detected, slot.key, observations):
             sessions[slot_id] = ops
     if updates:
-        conn.execute(_APPLY, [list(column) for column in zip(*updates, strict=True)])
+        conn.execute(_APPLY, (json.dumps(updates),))
     _write_sessions(conn, locked, sessions)
-    return {u[0] for u in updates}, changed_lots
+    return {u["id"] for u in updates}, changed_lots
 
 
-_OPEN_SESSIONS = """
-    SELECT slot_id, opened_by FROM parking_sessions WHERE slot_id = ANY(%s) AND ended_at IS NULL
-"""
+# Sessions are shared with the API: a driver's check-in opens one (opened_by 'driver') or
+# joins the one detection opened. Whoever opened it, the open session is the stay.
+_OPEN_SESSIONS = "SELECT slot_id FROM parking_sessions WHERE slot_id = ANY(%s) AND ended_at IS NULL"
+# A free transition ends the open session whoever opened it, unless it was observed before
+# the session started (a late event must not end a later check-in).
 _CLOSE_OPEN = """
     UPDATE parking_sessions p SET ended_at = u.at, end_event_id = u.event_id
     FROM unnest(%s::bigint[], %s::timestamptz[], %s::uuid[]) AS u(slot_id, at, event_id)
-    WHERE p.slot_id = u.slot_id AND p.ended_at IS NULL AND p.opened_by = 'detection'
-      AND p.started_at <= u.at
+    WHERE p.slot_id = u.slot_id AND p.ended_at IS NULL AND p.started_at <= u.at
 """
+# A driver may check in between our read of the open sessions and this insert: the unique
+# open-session index (uq_parking_sessions_open_slot) then keeps theirs as the stay.
 _INSERT_SESSIONS = """
     INSERT INTO parking_sessions (slot_id, lot_id, opened_by, started_at, start_event_id,
         ended_at, end_event_id)
     SELECT u.slot_id, u.lot_id, 'detection', u.started_at, u.start_id, u.ended_at, u.end_id
     FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[], %s::uuid[], %s::timestamptz[],
                 %s::uuid[]) AS u(slot_id, lot_id, started_at, start_id, ended_at, end_id)
-    ON CONFLICT DO NOTHING
+    ON CONFLICT (slot_id) WHERE ended_at IS NULL DO NOTHING
 """
 
 
@@ -183,11 +199,11 @@ def _write_sessions(
     """Occupied -> free transitions as session rows, in two set-based statements."""
     if not sessions:
         return
-    open_by: dict[int, str] = dict(conn.execute(_OPEN_SESSIONS, (sorted(sessions),)).fetchall())
+    has_open = {row[0] for row in conn.execute(_OPEN_SESSIONS, (sorted(sessions),))}
     closes: list[tuple[Any, ...]] = []
     inserts: list[tuple[Any, ...]] = []
     for slot_id, ops in sessions.items():
-        writes = plan_sessions(open_by.get(slot_id), ops)
+        writes = plan_sessions(slot_id in has_open, ops)
         if writes.close_open is not None:
             closes.append((slot_id, writes.close_open.at, writes.close_open.event_id))
         inserts += [_session_row(locked[slot_id], s) for s in writes.inserts]

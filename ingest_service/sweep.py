@@ -1,4 +1,4 @@
-"""The periodic sweep: stale nodes, expired seq gaps, and read-side state left unpublished.
+"""The periodic sweep: stale nodes, expired seq gaps, expired holds, unpublished state.
 
 Each worker sweeps; row locks taken with SKIP LOCKED make concurrent sweeps share the
 nodes instead of doing the work twice, and they never wait for a batch.
@@ -34,6 +34,18 @@ _ISLANDS = """
 _SET_WATERMARK = "UPDATE nodes SET last_seq = %s WHERE id = %s"
 _MARK_STALE = "UPDATE nodes SET state = 'stale', updated_at = now() WHERE id = ANY(%s)"
 _SLOTS_OF_NODES = "SELECT id FROM slots WHERE detected_node_id = ANY(%s)"
+# Slots whose stored status a clock may have changed since it was written: an override or
+# a reservation that has run out, or a reservation that has begun. A superset is fine:
+# refresh_status writes only what the precedence rule (schemas.status) really changes.
+_TIME_BOUND = """
+    SELECT s.id FROM slots s
+    WHERE s.retired_at IS NULL AND s.closed_at IS NULL AND (
+        (s.status_source = 'override' AND s.override_until <= %(now)s)
+        OR s.status_source = 'reservation'
+        OR (s.status_source = 'detected' AND EXISTS (
+            SELECT 1 FROM reservations r WHERE r.slot_id = s.id AND r.state = 'active'
+              AND r.starts_at <= %(now)s AND r.expires_at > %(now)s)))
+"""
 
 
 @dataclass
@@ -61,6 +73,16 @@ def sweep_nodes(
         locked = lock_slots(conn, slots, now)
         outcome.changed_lots = refresh_status(conn, locked.values(), now)
     return outcome
+
+
+def sweep_expiries(conn: Connection, now: datetime) -> set[int]:
+    """Recompute slots whose override or reservation ran out or began: the lots changed.
+
+    Their state_version rises, so the read side republishes their retained state and the
+    lot's availability (the outbox in `publisher`).
+    """
+    ids = [row[0] for row in conn.execute(_TIME_BOUND, {"now": now}).fetchall()]
+    return refresh_status(conn, lock_slots(conn, ids, now).values(), now) if ids else set()
 
 
 def _advance_watermarks(

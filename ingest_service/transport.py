@@ -14,6 +14,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from ingest_service.decode import ROUTES
+from ingest_service.fast_paho import FastClient
 from ingest_service.settings import IngestSettings
 from schemas.topics import shared_subscription
 
@@ -52,8 +53,8 @@ class MessageSource(Protocol):
     def start(self, deliver: Callable[[Inbound], None]) -> None:
         """Connect and hand every received message to `deliver` (from another thread)."""
 
-    def ack(self, message: Inbound) -> None:
-        """Acknowledge a message to the broker (a no-op for QoS 0)."""
+    def ack(self, messages: Sequence[Inbound]) -> None:
+        """Acknowledge messages to the broker (a no-op for QoS 0)."""
 
     def publish(self, messages: Sequence[Outbound], timeout: float) -> None:
         """Publish and wait until the broker has accepted all, or raise PublishError."""
@@ -62,8 +63,31 @@ class MessageSource(Protocol):
     def connected(self) -> bool:
         """Whether the broker connection is up."""
 
+    @property
+    def subscribed(self) -> bool:
+        """Whether the broker granted every subscription on the current connection."""
+
     def stop(self) -> None:
         """Disconnect cleanly (the broker keeps the session for redelivery)."""
+
+
+def refused_subscriptions(
+    filters: Sequence[str], reason_codes: Sequence[ReasonCode]
+) -> list[tuple[str, str]]:
+    """The (filter, reason) pairs of a SUBACK that did not grant QoS 1.
+
+    A failure code (an ACL refusing `$share/...`, say) and a grant downgraded to QoS 0 both
+    break at-least-once delivery; a SUBACK answering a different number of filters is a
+    protocol error, reported against every filter.
+    """
+    if len(reason_codes) != len(filters):
+        detail = f"SUBACK has {len(reason_codes)} reason codes for {len(filters)} filters"
+        return [(f, detail) for f in filters]
+    return [
+        (f, str(rc))
+        for f, rc in zip(filters, reason_codes, strict=True)
+        if rc.is_failure or rc.value < 1
+    ]
 
 
 # Unacknowledged outgoing publishes: paho keys them by a 16-bit id (so far below 65,535) and
@@ -85,16 +109,22 @@ class PahoTransport:
         self._lock = threading.Lock()
         self._generation = 0
         self._connected = threading.Event()
+        self._subscribed = threading.Event()
+        # (generation, SUBSCRIBE packet id) awaiting its SUBACK.
+        self._pending_subscribe: tuple[int, int] | None = None
+        self.subscription_errors: list[tuple[str, str]] = []
+        """The refusals of the last SUBACK (empty once every subscription is granted)."""
         self._publisher_connected = threading.Event()
         self._deliver: Callable[[Inbound], None] | None = None
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
-        self._client.on_message = self._on_message
+        self._client.on_raw_message = self._on_raw_message
+        self._client.on_subscribe = self._on_subscribe
         self._publisher.on_connect = lambda *_: self._publisher_connected.set()
         self._publisher.on_disconnect = lambda *_: self._publisher_connected.clear()
 
-    def _new_client(self, client_id: str, *, manual_ack: bool) -> mqtt.Client:
-        client = mqtt.Client(
+    def _new_client(self, client_id: str, *, manual_ack: bool) -> FastClient:
+        client = FastClient(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
             protocol=mqtt.MQTTv5,
@@ -145,10 +175,53 @@ class PahoTransport:
         with self._lock:
             # Message ids are per connection: never acknowledge an id from an older one.
             self._generation += 1
-        group = self._settings.share_group
-        client.subscribe([(shared_subscription(kind, group), 1) for kind in ROUTES])
+            generation = self._generation
+        self._subscribed.clear()
         self._connected.set()
         log.info("connected to the broker as %s", self._settings.client_id)
+        # Every connection subscribes anew, session present or not: Mosquitto 2.0.11 does not
+        # restore $share subscriptions from its persistence file after a restart.
+        self._subscribe(generation)
+
+    @property
+    def _filters(self) -> list[str]:
+        return [shared_subscription(kind, self._settings.share_group) for kind in ROUTES]
+
+    def _subscribe(self, generation: int) -> None:
+        with self._lock:
+            if generation != self._generation or not self._connected.is_set():
+                return  # a newer connection subscribes for itself
+            result, mid = self._client.subscribe([(f, 1) for f in self._filters])
+            if result == mqtt.MQTT_ERR_SUCCESS and mid is not None:
+                self._pending_subscribe = (generation, mid)
+                return
+        log.warning("subscribing failed (%s); the next connection retries", result)
+
+    def _on_subscribe(
+        self,
+        _client: mqtt.Client,
+        _userdata: object,
+        mid: int,
+        reason_codes: list[ReasonCode],
+        _properties: Properties | None,
+    ) -> None:
+        with self._lock:
+            if self._pending_subscribe != (self._generation, mid):
+                return  # the SUBACK of an older connection's SUBSCRIBE
+            self._pending_subscribe = None
+            generation = self._generation
+        self.subscription_errors = refused_subscriptions(self._filters, reason_codes)
+        if not self.subscription_errors:
+            self._subscribed.set()
+            log.info("subscriptions granted: %s", ", ".join(self._filters))
+            return
+        for topic_filter, reason in self.subscription_errors:
+            # Not ready, and loudly so: a worker that receives nothing must not look healthy.
+            log.error("the broker refused subscription %r: %s", topic_filter, reason)
+        # Retried: an operator may fix the ACL while we run.
+        retry = threading.Timer(self._settings.resubscribe_s, self._subscribe, (generation,))
+        retry.daemon = True
+        retry.start()
 
     def _on_disconnect(
         self,
@@ -159,26 +232,24 @@ class PahoTransport:
         _properties: Properties | None,
     ) -> None:
         self._connected.clear()
+        self._subscribed.clear()
         log.warning("disconnected from the broker: %s", reason)
 
-    def _on_message(self, _client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
+    def _on_raw_message(self, topic: bytes, payload: bytes, qos: int, mid: int) -> None:
         assert self._deliver is not None  # noqa: S101 - set before the loop starts
         try:
-            topic = msg.topic
-        except UnicodeDecodeError:  # paho raises on a topic that is not UTF-8
-            topic = repr(msg._topic)  # the raw bytes are all there is
-        message = Inbound(
-            topic, bytes(msg.payload), msg.qos, msg.mid, self._generation, time.time()
-        )
-        self._deliver(message)
+            name = topic.decode()
+        except UnicodeDecodeError:
+            name = repr(topic)  # a dead letter: the raw bytes are all there is
+        self._deliver(Inbound(name, payload, qos, mid, self._generation, time.time()))
 
-    def ack(self, message: Inbound) -> None:
-        """Acknowledge, unless the message came over an earlier connection (it comes again)."""
-        if message.qos == 0:
-            return
+    def ack(self, messages: Sequence[Inbound]) -> None:
+        """Acknowledge, except messages of an earlier connection (they come again)."""
         with self._lock:
-            if message.generation == self._generation:
-                self._client.ack(message.mid, message.qos)
+            generation = self._generation
+            self._client.ack_many(
+                m.mid for m in messages if m.qos == 1 and m.generation == generation
+            )
 
     def publish(self, messages: Sequence[Outbound], timeout: float) -> None:
         """Publish all and wait for the broker's acknowledgements."""
@@ -198,6 +269,11 @@ class PahoTransport:
     def connected(self) -> bool:
         """Whether the broker connection is up."""
         return self._connected.is_set() and self._publisher_connected.is_set()
+
+    @property
+    def subscribed(self) -> bool:
+        """Whether the broker granted every subscription on the current connection."""
+        return self._subscribed.is_set()
 
     def stop(self) -> None:
         """Disconnect and stop the network thread."""

@@ -9,29 +9,37 @@ Guarantees, and where they live:
    `_write_one_by_one` when a batch fails on its data;
 5. back-pressure: `_write` retries the same batch while PostgreSQL is down, without acking;
    the broker stops at `receive_maximum` unacknowledged messages, so memory stays bounded.
+
+Ready (`/readyz`) only while the broker has granted every subscription (transport checks
+each SUBACK reason code, and subscribes again on every connection), and PostgreSQL answered.
+Messages are validated on the network thread as they arrive (`deliver`), so validation runs
+while the loop waits on PostgreSQL; the loop takes them a batch at a time (`intake`).
 """
 
 import logging
-import queue
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Final, TypeAlias
 
 import psycopg
 
 from ingest_service.db import TRANSIENT_ERRORS, Database
-from ingest_service.decode import Context, Item, Reason, Rejected, decode
+from ingest_service.decode import Context, Item, Reason, Rejected, at_index, decode
+from ingest_service.intake import Intake
 from ingest_service.metrics import Metrics
 from ingest_service.publisher import lots_with_pending, publish_lot, resync_commands
 from ingest_service.settings import IngestSettings
-from ingest_service.sweep import sweep_nodes
+from ingest_service.sweep import sweep_expiries, sweep_nodes
 from ingest_service.transport import Inbound, MessageSource, PublishError
 from ingest_service.writer import BatchOutcome, write_batch
 
 log = logging.getLogger(__name__)
+
+Received: TypeAlias = tuple[Inbound, Item]
+"""A message and what validation made of it (its index is set when it joins a batch)."""
 
 # Heartbeats are QoS 0, outside the broker's receive-maximum window: room for a burst.
 QOS0_SLACK: Final = 1000
@@ -59,7 +67,8 @@ class Worker:
         self._db = database
         self.metrics = metrics or Metrics()
         self._clock = clock
-        self._intake: queue.Queue[Inbound] = queue.Queue(settings.receive_maximum + QOS0_SLACK)
+        self._intake: Intake[Received] = Intake(settings.receive_maximum + QOS0_SLACK)
+        self._tolerance = timedelta(seconds=settings.future_tolerance_s)
         self._stopping = threading.Event()
         self._db_ok = False
         self._last_tick = time.monotonic()
@@ -71,15 +80,19 @@ class Worker:
     # Intake (network thread) --------------------------------------------------------------
 
     def deliver(self, message: Inbound) -> None:
-        """Queue a received message; only QoS 0 may be dropped (the contract allows it)."""
-        if message.qos == 0:
-            try:
-                self._intake.put_nowait(message)
-            except queue.Full:
-                self.metrics.dropped_qos0.inc()
-            return
+        """Validate a received message and queue it; only QoS 0 may be dropped (by contract).
+
+        Validation runs here, on the network thread, while the loop waits on PostgreSQL.
+        """
+        try:
+            ctx = Context(self._clock(), self._tolerance)
+            item: Item = decode(0, message.topic, message.payload, ctx)
+        except Exception as exc:  # a bug in validation must not stop the network thread
+            log.exception("validating a message on %r failed", message.topic)
+            item = Rejected(0, Reason.INTERNAL_ERROR, f"validation failed: {exc!r}")
         # QoS 1 cannot overflow: the broker sends at most receive_maximum unacknowledged.
-        self._intake.put(message)
+        if not self._intake.put((message, item), block=message.qos > 0):
+            self.metrics.dropped_qos0.inc()
 
     # Probes --------------------------------------------------------------------------------
 
@@ -88,8 +101,8 @@ class Worker:
         return time.monotonic() - self._last_tick < LIVENESS_S
 
     def ready(self) -> bool:
-        """Broker connected and the database answered the last attempt."""
-        return self._source.connected and self._db_ok
+        """Broker connected, every subscription granted, the database answered last time."""
+        return self._source.connected and self._source.subscribed and self._db_ok
 
     # Loop ---------------------------------------------------------------------------------
 
@@ -118,22 +131,12 @@ class Worker:
             self._source.stop()
             self._db.close()
 
-    def _collect(self, wait: float) -> list[Inbound]:
+    def _collect(self, wait: float) -> list[Received]:
         """Up to batch_size messages, flushed batch_delay_ms after the first one arrived."""
-        try:
-            batch = [self._get(wait)]
-        except queue.Empty:
+        if not self._intake.wait_for(1, wait):
             return []
-        deadline = time.monotonic() + self._settings.batch_delay_ms / 1000
-        while len(batch) < self._settings.batch_size:
-            try:
-                batch.append(self._get(deadline - time.monotonic()))
-            except queue.Empty:
-                break
-        return batch
-
-    def _get(self, timeout: float) -> Inbound:
-        return self._intake.get(timeout=timeout) if timeout > 0 else self._intake.get_nowait()
+        self._intake.wait_for(self._settings.batch_size, self._settings.batch_delay_ms / 1000)
+        return self._intake.take(self._settings.batch_size)
 
     def _drain(self) -> None:
         """On shutdown: write and acknowledge what was already received."""
@@ -143,16 +146,14 @@ class Worker:
 
     # One batch -----------------------------------------------------------------------------
 
-    def _handle(self, batch: Sequence[Inbound]) -> bool:
+    def _handle(self, received: Sequence[Received]) -> bool:
         started = time.perf_counter()
-        now = self._clock()
-        ctx = Context(now, timedelta(seconds=self._settings.future_tolerance_s))
-        items = [decode(i, m.topic, m.payload, ctx) for i, m in enumerate(batch)]
+        batch = [message for message, _ in received]
+        items = [at_index(item, i) for i, (_, item) in enumerate(received)]
         outcome = self._write(batch, items)
         if outcome is None:
             return False  # stopping while the database is down: the broker redelivers
-        for message in batch:
-            self._source.ack(message)
+        self._source.ack(batch)
         self._record(batch, outcome, time.perf_counter() - started)
         self._unpublished |= outcome.changed_lots
         self._publish(set(), outcome.resync)
@@ -192,7 +193,7 @@ class Worker:
     def _write_one_by_one(self, batch: Sequence[Inbound]) -> BatchOutcome | None:
         """Isolate the message a batch failed on: it becomes an `internal_error` dead letter."""
         total = BatchOutcome()
-        ctx = Context(self._clock(), timedelta(seconds=self._settings.future_tolerance_s))
+        ctx = Context(self._clock(), self._tolerance)
         for message in batch:
             item = decode(0, message.topic, message.payload, ctx)
             outcome = self._write([message], [item], isolate=False)
@@ -280,6 +281,8 @@ class Worker:
                     timedelta(seconds=s.stale_after_s),
                     timedelta(seconds=s.reorder_window_s),
                 )
+            with self._db.transaction() as conn:
+                outcome.changed_lots |= sweep_expiries(conn, self._clock())
             with self._db.transaction() as conn:
                 pending = set(lots_with_pending(conn))
         except TRANSIENT_ERRORS as exc:

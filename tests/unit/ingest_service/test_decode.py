@@ -2,11 +2,22 @@
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest_service.decode import Beat, Birth, Context, Death, Event, Reason, Rejected, decode
+from ingest_service.decode import (
+    Beat,
+    Birth,
+    Context,
+    Death,
+    Event,
+    Reason,
+    Rejected,
+    at_index,
+    decode,
+)
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 CTX = Context(NOW, timedelta(seconds=60))
@@ -83,3 +94,12 @@ def test_each_consumed_kind_routes_to_its_item(
 ) -> None:
     item = decode(0, f"parking/v1/nodes/node-7/{kind}", json.dumps(payload).encode(), CTX)
     assert isinstance(item, expected)
+
+
+@pytest.mark.parametrize("kind", ["occupancy", "status"])
+def test_at_index_places_an_item_in_its_batch_and_keeps_the_rest(kind: str) -> None:
+    payload = occupancy() if kind == "occupancy" else b'{"state": "asleep"}'
+    item = decode(0, f"parking/v1/nodes/node-7/{kind}", payload, CTX)
+    moved = at_index(item, 7)
+    assert moved.index == 7
+    assert replace(moved, index=0) == item

@@ -182,7 +182,7 @@ def test_birth_event_ids_are_stable_per_node_session_and_slot() -> None:
 
 def test_plan_sessions_folds_a_batch_into_rows() -> None:
     ops = session_ops(OCC, None, [obs(10, FREE), obs(20, OCC), obs(30, FREE), obs(40, OCC)])
-    writes = plan_sessions("detection", ops)
+    writes = plan_sessions(True, ops)
     assert writes.close_open is not None
     assert writes.close_open.at == T + timedelta(seconds=10)
     assert [(s.started_at, s.ended_at) for s in writes.inserts] == [
@@ -191,6 +191,35 @@ def test_plan_sessions_folds_a_batch_into_rows() -> None:
     ]
 
 
-def test_plan_sessions_leaves_a_driver_s_session_alone() -> None:
-    writes = plan_sessions("driver", session_ops(OCC, None, [obs(10, FREE), obs(20, OCC)]))
-    assert (writes.close_open, writes.inserts) == (None, [])
+def at(seconds: int) -> datetime:
+    return T + timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("has_open", "statuses", "closes_at", "inserted"),
+    [
+        # An open session (a driver's check-in, say) absorbs an occupied transition...
+        (True, [OCC], None, []),
+        # ...and a free transition ends it, whoever opened it.
+        (True, [FREE], 10, []),
+        (True, [FREE, OCC], 10, [(20, None)]),
+        (False, [OCC], None, [(10, None)]),
+        (False, [OCC, FREE], None, [(10, 20)]),
+        (False, [FREE], None, []),  # nothing open: nothing to end
+    ],
+)
+def test_plan_sessions_treats_any_open_session_as_the_stay(
+    has_open: bool,
+    statuses: list[DetectedStatus],
+    closes_at: int | None,
+    inserted: list[tuple[int, int | None]],
+) -> None:
+    current = FREE if statuses[0] is OCC else OCC
+    observed = [obs(10 * (i + 1), status) for i, status in enumerate(statuses)]
+    writes = plan_sessions(has_open, session_ops(current, None, observed))
+    assert writes.close_open == (
+        None if closes_at is None else CloseSession(at(closes_at), observed[0].event_id)
+    )
+    assert [(s.started_at, s.ended_at) for s in writes.inserts] == [
+        (at(a), None if b is None else at(b)) for a, b in inserted
+    ]
