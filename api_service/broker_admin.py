@@ -15,12 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from time import monotonic
 from typing import Any, Final
-from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
+from schemas.broker_url import parse_mqtt_url
 from schemas.topics import NodeTopicKind, node_topic
 
 CONTROL_TOPIC: Final = "$CONTROL/dynamic-security/v1"
@@ -34,30 +34,6 @@ Command = dict[str, Any]
 
 class BrokerError(Exception):
     """The broker could not be reached, refused, or answered with an error."""
-
-
-@dataclass(frozen=True, slots=True)
-class BrokerAddress:
-    host: str
-    port: int
-    username: str | None
-    password: str | None
-    tls: bool
-
-
-def parse_mqtt_url(url: str) -> BrokerAddress:
-    """`mqtt://user:pass@host:1883` or `mqtts://...` (default ports 1883 / 8883)."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"mqtt", "mqtts"} or not parts.hostname:
-        raise ValueError("expected mqtt://[user:pass@]host[:port] or mqtts://...")
-    tls = parts.scheme == "mqtts"
-    return BrokerAddress(
-        host=parts.hostname,
-        port=parts.port or (8883 if tls else 1883),
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        tls=tls,
-    )
 
 
 @dataclass(frozen=True, slots=True)

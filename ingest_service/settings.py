@@ -1,51 +1,16 @@
 """The worker's configuration: one validated settings object read from the environment."""
 
 import socket
-from dataclasses import dataclass
 from typing import Self
-from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.broker_url import BrokerAddress, parse_mqtt_url
 from schemas.db.settings import DEV_DATABASE_URL
 from schemas.ids import is_identifier
 
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
-_MQTT_SCHEMES = {"mqtt": 1883, "mqtts": 8883}
-
-
-@dataclass(frozen=True)
-class BrokerAddress:
-    """`MQTT_URL` split into its parts."""
-
-    host: str
-    port: int
-    tls: bool
-    username: str | None
-    password: str | None
-
-
-def parse_mqtt_url(url: str) -> BrokerAddress:
-    """Split `mqtt://user:pass@host:port` (or `mqtts://`), raising ValueError naming the flaw."""
-    parts = urlsplit(url)
-    if parts.scheme not in _MQTT_SCHEMES:
-        raise ValueError(f"scheme must be mqtt:// or mqtts://, got {parts.scheme or 'none'!r}")
-    if not parts.hostname:
-        raise ValueError("no host in the URL")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError("the URL must not carry a path, query or fragment")
-    try:
-        port = parts.port or _MQTT_SCHEMES[parts.scheme]
-    except ValueError as exc:
-        raise ValueError(f"bad port: {exc}") from exc
-    return BrokerAddress(
-        host=parts.hostname,
-        port=port,
-        tls=parts.scheme == "mqtts",
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-    )
 
 
 def default_client_id() -> str:

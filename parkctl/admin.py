@@ -16,6 +16,7 @@ from typing import Any, Final
 from sqlalchemy import select
 
 from parkctl.commands import ACTOR, CommandError, transaction
+from schemas.broker_url import parse_mqtt_url
 from schemas.db import ParkingLot, User
 from schemas.db.settings import DatabaseSettings
 from schemas.enums import Role
@@ -103,8 +104,6 @@ def mqtt_tail(args: argparse.Namespace, _settings: DatabaseSettings) -> None:
 
     import paho.mqtt.client as mqtt  # noqa: PLC0415
     from paho.mqtt.enums import CallbackAPIVersion  # noqa: PLC0415
-
-    from api_service.broker_admin import parse_mqtt_url  # noqa: PLC0415
 
     address = parse_mqtt_url(_mqtt_url())
     client = mqtt.Client(

@@ -24,8 +24,9 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 from pi_node.backoff import Backoff
 from pi_node.core import NodeCore, Reaction
 from pi_node.outbox import Outbox
-from pi_node.settings import BrokerAddress, NodeSettings
+from pi_node.settings import NodeSettings
 from pi_node.window import Window
+from schemas.broker_url import BrokerAddress
 from schemas.errors import TopicError
 from schemas.messages import NodeDeath, to_payload
 from schemas.topics import NodeTopic, NodeTopicKind, node_topic, parse_topic

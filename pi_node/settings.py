@@ -4,50 +4,16 @@ The slot map (camera, detector, polygons) is the `NodeConfig` contract from `nod
 or the retained config topic; everything about *this machine* lives here.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
-from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.broker_url import BrokerAddress, parse_mqtt_url
+
 # Local development only (the `make demo` broker); deployments always set MQTT_URL.
 DEV_MQTT_URL = "mqtt://127.0.0.1:1883"
-_DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
-
-
-@dataclass(frozen=True, slots=True)
-class BrokerAddress:
-    """Where and how to connect, parsed from `MQTT_URL`."""
-
-    host: str
-    port: int
-    tls: bool
-    username: str | None
-    password: str | None
-
-
-def parse_mqtt_url(url: str) -> BrokerAddress:
-    """`mqtt://user:pass@host:1883` or `mqtts://...` -> its parts, or ValueError saying why."""
-    parts = urlsplit(url)
-    if parts.scheme not in _DEFAULT_PORTS:
-        raise ValueError(f"scheme must be mqtt:// or mqtts://, got {parts.scheme!r}")
-    if not parts.hostname:
-        raise ValueError("no host in the URL")
-    if parts.path not in {"", "/"} or parts.query or parts.fragment:
-        raise ValueError("the URL must not have a path, query or fragment")
-    try:
-        port = parts.port or _DEFAULT_PORTS[parts.scheme]
-    except ValueError as exc:
-        raise ValueError(f"bad port: {exc}") from exc
-    return BrokerAddress(
-        host=parts.hostname,
-        port=port,
-        tls=parts.scheme == "mqtts",
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-    )
 
 
 class NodeSettings(BaseSettings):

@@ -17,7 +17,7 @@ from pi_node.backoff import Backoff
 from pi_node.core import NodeCore
 from pi_node.mqtt import LinkOptions, MqttLink
 from pi_node.outbox import Outbox
-from pi_node.settings import parse_mqtt_url
+from schemas.broker_url import parse_mqtt_url
 from schemas.export_json_schemas import JSON_DIR, schema_file_name
 from schemas.messages import NodeConfig, PayloadKind
 from tests.support.mqtt import Received, TestClient

@@ -3,7 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from ingest_service.settings import IngestSettings, parse_mqtt_url
+from ingest_service.settings import IngestSettings
+from schemas.broker_url import parse_mqtt_url
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from pi_node.config import ConfigError, load_node_config
-from pi_node.settings import BrokerAddress, NodeSettings, parse_mqtt_url
+from pi_node.settings import NodeSettings
+from schemas.broker_url import BrokerAddress, parse_mqtt_url
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "nodes"
 

@@ -11,12 +11,12 @@ from api_service.access import Tenant
 from api_service.broker_admin import (
     command_errors,
     node_role_acls,
-    parse_mqtt_url,
     registration_commands,
 )
 from api_service.errors import ApiError
 from api_service.queries.admin_stats import bucket_starts, series
 from api_service.sysinfo import broker_view
+from schemas.broker_url import parse_mqtt_url
 from schemas.enums import Role
 
 ADMIN = Tenant(1, "a@x.io", Role.ADMIN, None)
