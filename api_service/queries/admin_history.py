@@ -8,7 +8,7 @@ rows show up once the transactions that could precede them have finished.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import ColumnElement, Select, literal_column, select, tuple_
 from sqlalchemy.orm import Session
@@ -77,12 +77,41 @@ def list_events(
     return rows, last
 
 
+Window = tuple[datetime | None, datetime | None]
+M = TypeVar("M", AuditEntry, DeadLetter)
+
+
+def _newest_first(
+    session: Session,
+    query: Select[M],
+    model: type[M],
+    at: Any,
+    filters: dict[str, Any],
+    *,
+    window: Window,
+    before: int | None,
+    limit: int,
+) -> list[M]:
+    """One page of an append-only log: equality filters, a time window, ids below `before`."""
+    for name, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(model, name) == value)
+    since, until = window
+    if since is not None:
+        query = query.where(at >= since)
+    if until is not None:
+        query = query.where(at < until)
+    if before is not None:
+        query = query.where(model.id < before)
+    return list(session.scalars(query.order_by(model.id.desc()).limit(limit)))
+
+
 def list_audit(
     session: Session,
     tenant: Tenant,
     filters: dict[str, Any],
     *,
-    window: tuple[datetime | None, datetime | None],
+    window: Window,
     before: int | None,
     limit: int,
 ) -> list[AuditEntry]:
@@ -90,17 +119,10 @@ def list_audit(
     query = select(AuditEntry)
     if tenant.scope is not None:
         query = query.where(AuditEntry.operator_id == tenant.scope)
-    for name, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(AuditEntry, name) == value)
-    since, until = window
-    if since is not None:
-        query = query.where(AuditEntry.at >= since)
-    if until is not None:
-        query = query.where(AuditEntry.at < until)
-    if before is not None:
-        query = query.where(AuditEntry.id < before)
-    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+    return _newest_first(
+        session, query, AuditEntry, AuditEntry.at, filters,
+        window=window, before=before, limit=limit,
+    )  # fmt: skip
 
 
 def list_dead_letters(
@@ -108,7 +130,7 @@ def list_dead_letters(
     tenant: Tenant,
     filters: dict[str, Any],
     *,
-    window: tuple[datetime | None, datetime | None],
+    window: Window,
     before: int | None,
     limit: int,
 ) -> list[DeadLetter]:
@@ -121,14 +143,7 @@ def list_dead_letters(
             .where(ParkingLot.operator_id == tenant.scope)
         )
         query = query.where(DeadLetter.node_id.in_(own_nodes))
-    for name, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(DeadLetter, name) == value)
-    since, until = window
-    if since is not None:
-        query = query.where(DeadLetter.received_at >= since)
-    if until is not None:
-        query = query.where(DeadLetter.received_at < until)
-    if before is not None:
-        query = query.where(DeadLetter.id < before)
-    return list(session.scalars(query.order_by(DeadLetter.id.desc()).limit(limit)))
+    return _newest_first(
+        session, query, DeadLetter, DeadLetter.received_at, filters,
+        window=window, before=before, limit=limit,
+    )  # fmt: skip
