@@ -4,6 +4,7 @@
 the document can never drift from what the code checks.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -17,6 +18,11 @@ from api_service.errors import ApiError, FieldError, validation_error
 from api_service.ratelimit import Category, check_rate
 
 SPEC_ATTR: Final = "__route_spec__"
+
+# PostgreSQL text cannot hold U+0000, so a string carrying one is refused here, by name,
+# rather than failing in the database.
+NUL: Final = "\x00"
+NUL_MESSAGE: Final = "must not contain NUL (U+0000) characters"
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,11 @@ def _query_args(model: type[BaseModel]) -> dict[str, str]:
     repeated = sorted(name for name, values in request.args.lists() if len(values) > 1)
     if repeated:
         raise validation_error([FieldError(name, "given more than once") for name in repeated])
-    return dict(request.args.items())
+    args = dict(request.args.items())
+    nul = sorted(name for name, value in args.items() if NUL in value)
+    if nul:
+        raise validation_error([FieldError(name, NUL_MESSAGE) for name in nul])
+    return args
 
 
 def _unknown_params(names: list[str]) -> ApiError:
@@ -116,7 +126,26 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
         raise ApiError(
             415, "unsupported-media-type", "Unsupported Media Type", "send application/json"
         )
+    data = request.get_data(cache=False)
     try:
-        return model.model_validate_json(request.get_data(cache=False))
+        parsed = model.model_validate_json(data)
     except ValidationError as exc:
         raise validation_error(field_errors(exc)) from exc
+    if b"\\u0000" in data:  # cheap pre-check; the walk below finds the real ones
+        nul = _nul_strings(json.loads(data))
+        if nul:
+            raise validation_error([FieldError(where, NUL_MESSAGE) for where in nul])
+    return parsed
+
+
+def _nul_strings(value: object, where: tuple[str, ...] = ()) -> list[str]:
+    """Dotted paths (as `field_errors` names them) of the strings holding NUL, keys too."""
+    if isinstance(value, str):
+        return [".".join(where) or "body"] if NUL in value else []
+    items: list[tuple[str, object]] = []
+    if isinstance(value, list):
+        items = [(str(i), item) for i, item in enumerate(value)]
+    elif isinstance(value, dict):
+        items = list(value.items())
+    found = [".".join((*where, repr(key))) for key, _ in items if NUL in key]
+    return found + [path for key, item in items for path in _nul_strings(item, (*where, key))]

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, field
 from datetime import datetime
+from itertools import groupby
 
 from ingest_service.db import Connection
 from ingest_service.decode import Beat, Birth, Death, Reason, Rejected
@@ -20,6 +21,8 @@ LOCK_NODES = """
     FROM nodes n JOIN parking_lots l ON l.id = n.lot_id
     WHERE n.id = ANY(%s) ORDER BY n.id FOR NO KEY UPDATE OF n
 """
+# The nodes whose events a batch applies: SHARE keeps their liveness as read until commit.
+_SHARE_NODES = "SELECT n.id FROM nodes n WHERE n.id = ANY(%s) ORDER BY n.id FOR SHARE OF n"
 
 _UPDATE_NODE = """
     UPDATE nodes SET state = %s, bdseq = %s, last_seq = %s, last_seen = %s,
@@ -70,16 +73,36 @@ def _apply(row: NodeRow, message: NodeMessage, now: datetime) -> NodeOutcome:
     return apply_heartbeat(row, message.heartbeat, now)
 
 
+def lock_nodes(conn: Connection, changed: set[str], watched: set[str]) -> dict[str, NodeRow]:
+    """Lock the batch's nodes in one id order; the rows of those it will change.
+
+    `changed` (their messages are applied) get NO KEY UPDATE, the rest of `watched` (their
+    events are applied) SHARE: while a batch holds it, no other transaction can change the
+    node's liveness, which the batch's slot statuses depend on. A liveness change waits for
+    the batch and then sees (and refreshes) the slots it wrote, or the batch waits and reads
+    the new liveness. Runs of one mode are one statement each; the single id order across
+    them is what keeps concurrent workers free of deadlocks.
+    """
+    rows: dict[str, NodeRow] = {}
+    for exclusive, run in groupby(sorted(changed | watched), key=changed.__contains__):
+        ids = list(run)
+        if exclusive:
+            rows |= {r[0]: fix_row(NodeRow(*r)) for r in conn.execute(LOCK_NODES, (ids,))}
+        else:
+            conn.execute(_SHARE_NODES, (ids,))
+    return rows
+
+
 def apply_node_messages(
-    conn: Connection, messages: Iterable[NodeMessage], now: datetime
+    conn: Connection, messages: Iterable[NodeMessage], now: datetime, watched: Iterable[str] = ()
 ) -> NodesResult:
-    """Lock the nodes, apply births, wills and heartbeats in arrival order, write the rows."""
+    """Lock the nodes (`lock_nodes`), apply births, wills and heartbeats in arrival order,
+    write the rows."""
     messages = list(messages)
     result = NodesResult()
+    rows = lock_nodes(conn, {m.node_id for m in messages}, set(watched))
     if not messages:
         return result
-    ids = sorted({m.node_id for m in messages})
-    rows = {r[0]: fix_row(NodeRow(*r)) for r in conn.execute(LOCK_NODES, (ids,)).fetchall()}
     before = dict(rows)
     for message in messages:
         rejection = _rejection(message, rows.get(message.node_id))

@@ -72,11 +72,11 @@ def write_batch(
     outcome = BatchOutcome()
     rejected = [item for item in items if isinstance(item, Rejected)]
     node_messages = [item for item in items if isinstance(item, Birth | Death | Beat)]
-    nodes = apply_node_messages(conn, node_messages, now)
+    events = [item for item in items if isinstance(item, Event)]
+    nodes = apply_node_messages(conn, node_messages, now, watched={e.node_id for e in events})
     rejected += nodes.rejected
     outcome.resync = nodes.resync
 
-    events = [item for item in items if isinstance(item, Event)]
     rows = list(sightings(events, nodes.accepted_births))
     placed, unplaced = resolve(rows, load_layout(conn, rows)) if rows else ([], [])
     rejected += unplaced
@@ -101,8 +101,7 @@ def write_batch(
     # Slot locks last, held only for the state update and the commit: concurrent workers
     # writing the same slots wait for each other only that long.
     locked = lock_slots(conn, [*(p.slot_id for p in inserted), *liveness_slots], now)
-    # Read after the slot locks: a worker taking a node offline refreshes its slots under
-    # the same locks, so one of us always sees the other's change.
+    # The events' nodes are locked (`lock_nodes`): their liveness holds until commit.
     alive = nodes_alive(conn, {e.node_id for e in new_events})
     updated: set[int] = set()
     if new_events:

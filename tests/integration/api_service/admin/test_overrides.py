@@ -111,11 +111,24 @@ def test_override_input_is_checked(admin_client: FlaskClient, staff: Staff, lots
         ({"status": "reserved", "reason": "x"}, "status"),
         ({"status": "free", "reason": ""}, "reason"),
         ({"status": "free", "reason": "x", "until": past}, "until"),
+        ({"status": "free", "reason": "wrong\u0000detection"}, "reason"),
     ]
     for body, field in cases:
         response = admin_client.put(OVERRIDE, json=body, headers=staff.headers("harbour"))
         assert response.status_code == 400
         assert problem(response)["errors"][0]["field"] == field
+    # Nothing was stored by the refused requests: the slot still follows its detection.
+    audit = admin_client.get(
+        "/api/v1/admin/audit?entity_type=slot", headers=staff.headers("harbour")
+    )
+    assert audit.get_json()["items"] == []
+    nul_filter = admin_client.get(
+        "/api/v1/admin/audit?action=a%00b&entity_type=slot", headers=staff.headers("harbour")
+    )
+    assert nul_filter.status_code == 400
+    assert problem(nul_filter)["errors"] == [
+        {"field": "action", "message": "must not contain NUL (U+0000) characters"}
+    ]
     missing = admin_client.put(
         "/api/v1/admin/slots/harbour-surface/Z99/override",
         json={"status": "free", "reason": "x"},
