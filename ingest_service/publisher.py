@@ -17,12 +17,11 @@ from typing import Final
 from ingest_service.availability import comparable, lot_availability
 from ingest_service.db import Connection
 from ingest_service.transport import MessageSource, Outbound
+from schemas.db.locks import PUBLISH_LOCK_CLASS
 from schemas.enums import SlotStatus, StatusSource
 from schemas.messages import ResyncCommand, SlotState, to_payload
 from schemas.topics import NodeTopicKind, availability_topic, node_topic, slot_state_topic
 
-# First key of the two-key advisory lock: "the read-side publisher of lot <id>".
-PUBLISH_LOCK_CLASS: Final = 0x5041524B  # "PARK"
 PUBLISH_TIMEOUT_S: Final = 10.0
 
 _LOCK_LOT = "SELECT pg_advisory_xact_lock(%s, %s::integer)"

@@ -25,8 +25,10 @@ from api_service.broker_admin import (
     registration_commands,
 )
 from api_service.errors import ApiError, FieldError, conflict, not_found
+from api_service.queries.status import facts_from_row, facts_join, slot_facts_columns, with_facts
 from schemas.db import Node, ParkingLot, Slot
 from schemas.messages import NodeConfig, ResyncCommand, to_payload
+from schemas.status import effective_status
 from schemas.topics import NodeTopicKind, node_topic
 
 PASSWORD_BYTES: Final = 24
@@ -113,11 +115,21 @@ def _forget(broker: Broker, node_id: str) -> None:
 
 
 def set_enabled(
-    session: Session, broker: Broker, actor: Actor, node: Node, lot: ParkingLot, *, enabled: bool
+    session: Session,
+    broker: Broker,
+    actor: Actor,
+    node: Node,
+    lot: ParkingLot,
+    *,
+    enabled: bool,
+    now: datetime,
 ) -> None:
-    """Enable or disable the node; disabling kicks it and its password stops working. Commits."""
+    """Enable or disable the node (locked by `node_for`); disabling kicks it and its password
+    stops working, and its slots read unknown until it is enabled again. Commits."""
     before = {"enabled": node.enabled}
     node.enabled = enabled
+    session.flush()
+    _restore_slot_statuses(session, node.id, lot.id, now)
     record(
         session,
         actor,
@@ -135,6 +147,32 @@ def set_enabled(
         session.rollback()
         raise broker_failure(exc) from exc
     session.commit()
+
+
+def _restore_slot_statuses(session: Session, node_id: str, lot_id: int, now: datetime) -> None:
+    """Store the effective status of the slots the node detects, now that its liveness changed.
+
+    Slots are locked in id order after the node, as ingest locks them; a raised
+    `state_version` makes ingest's read-side outbox republish them and the lot's availability.
+    """
+    ids = session.scalars(
+        select(Slot.id)
+        .where(Slot.detected_node_id == node_id, Slot.retired_at.is_(None))
+        .order_by(Slot.id)
+        .with_for_update(key_share=True)
+    ).all()
+    if not ids:
+        return
+    join = facts_join(now, lot_id)
+    query = with_facts(select(Slot, *slot_facts_columns(join)), join).where(Slot.id.in_(ids))
+    for row in session.execute(query):
+        slot = row.Slot
+        status, source = effective_status(facts_from_row(row), now)
+        if (status, source) != (slot.status, slot.status_source):
+            if status != slot.status:
+                slot.status_since = now
+            slot.status, slot.status_source = status, source
+            slot.state_version = Slot.state_version + 1
 
 
 def config_problems(

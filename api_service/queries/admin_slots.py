@@ -8,7 +8,7 @@ republishes it (with the lot's availability) even if the API's own publish fails
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,14 +20,10 @@ from api_service.errors import not_found
 from api_service.queries.admin_lots import lot_for
 from api_service.queries.slots import SlotRead, find_slot
 from schemas.db import ParkingLot, Slot
+from schemas.db.locks import PUBLISH_LOCK_CLASS
 from schemas.enums import OverrideStatus, StatusSource
 from schemas.messages import SlotState, to_payload
 from schemas.topics import slot_state_topic
-
-# Ingest's read-side publisher holds pg_advisory_xact_lock(PUBLISH_LOCK_CLASS, lot id) while
-# it publishes a lot (ingest_service/publisher.py); the API takes the same lock, so retained
-# states go out in commit order whoever sends them.
-PUBLISH_LOCK_CLASS: Final = 0x5041524B  # "PARK"
 
 log = logging.getLogger(__name__)
 

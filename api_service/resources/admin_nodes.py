@@ -126,7 +126,7 @@ def resync(path: NodePath) -> Accepted:
 def _set_enabled(node_id: str, *, enabled: bool) -> Accepted:
     session = db_session()
     node, lot = admin_nodes.node_for(session, current_tenant(), node_id)
-    admin_nodes.set_enabled(session, broker(), actor(), node, lot, enabled=enabled)
+    admin_nodes.set_enabled(session, broker(), actor(), node, lot, enabled=enabled, now=utcnow())
     return Accepted(node_id=node_id, status="enabled" if enabled else "disabled")
 
 

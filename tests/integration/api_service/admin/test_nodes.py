@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from schemas.db import AuditEntry, Node
+from schemas.db import AuditEntry, Node, ParkingLot, Slot
 from schemas.messages import NodeConfig
 from tests.integration.api_service.admin.conftest import (
     DynsecBroker,
@@ -90,6 +90,48 @@ def test_disabling_revokes_the_credentials_at_once(
     admin_client.post(f"{NODES}/{node_id}/enable", headers=staff.headers("harbour"))
     with mqtt_login(dynsec, node_id, password) as (code, _):
         assert not code.is_failure
+
+
+def test_disabling_turns_the_nodes_slots_unknown_until_enabled(
+    admin_client: FlaskClient, staff: Staff, dynsec: DynsecBroker, lots: Session
+) -> None:
+    node_id = unique("cam")
+    assert register(admin_client, staff, node_id).status_code == 201
+    watched = ["A01", "A02", "A03"]
+    harbour = lots.scalar(select(ParkingLot.id).where(ParkingLot.code == "harbour-surface"))
+    lots.execute(update(Node).where(Node.id == node_id).values(state="online"))
+    lots.execute(
+        update(Slot)
+        .where(Slot.lot_id == harbour, Slot.code.in_(watched))
+        .values(detected_node_id=node_id)
+    )
+    lots.commit()
+
+    def stored() -> dict[str, tuple[str, int]]:
+        lots.expire_all()
+        query = select(Slot.code, Slot.status, Slot.state_version).where(
+            Slot.lot_id == harbour, Slot.code.in_(watched)
+        )
+        return {code: (status.value, version) for code, status, version in lots.execute(query)}
+
+    before = stored()
+    assert {status for status, _ in before.values()} == {"free"}
+    availability = "/api/v1/lots/harbour-surface/availability"
+    free_before = admin_client.get(availability).get_json()["free"]
+
+    admin_client.post(f"{NODES}/{node_id}/disable", headers=staff.headers("harbour"))
+    # Stored (what the retained MQTT state is published from) as read: unknown, version raised.
+    disabled = stored()
+    assert {code: status for code, (status, _) in disabled.items()} == dict.fromkeys(
+        watched, "unknown"
+    )
+    assert all(disabled[code][1] > before[code][1] for code in watched)
+    after = admin_client.get(availability).get_json()
+    assert (after["free"], after["unknown"]) == (free_before - 3, 3)
+
+    admin_client.post(f"{NODES}/{node_id}/enable", headers=staff.headers("harbour"))
+    assert {status for status, _ in stored().values()} == {"free"}
+    assert admin_client.get(availability).get_json()["free"] == free_before
 
 
 def test_registering_twice_or_for_another_operator_is_refused(
