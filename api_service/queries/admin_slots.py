@@ -1,4 +1,4 @@
-"""Manual overrides: set or clear a slot's forced status, audited, and its retained state.
+"""A slot for staff: its override (set or clear, audited, with its retained state) and stays.
 
 The slot row is locked as ingest locks it (FOR NO KEY UPDATE), the stored effective status
 is recomputed with the shared rule and `state_version` raised, so ingest's read-side outbox
@@ -19,7 +19,7 @@ from api_service.broker_admin import BrokerError, Outbound
 from api_service.errors import not_found
 from api_service.queries.admin_lots import lot_for
 from api_service.queries.slots import SlotRead, find_slot
-from schemas.db import ParkingLot, Slot
+from schemas.db import ParkingLot, ParkingSession, Slot
 from schemas.db.locks import PUBLISH_LOCK_CLASS
 from schemas.enums import OverrideStatus, StatusSource
 from schemas.messages import SlotState, to_payload
@@ -58,6 +58,31 @@ def _describe(read: SlotRead, slot: Slot) -> dict[str, Any]:
             "reason": slot.override_reason,
         },
     }
+
+
+def slot_for(
+    session: Session, tenant: Tenant, lot_code: str, slot_code: str, now: datetime
+) -> tuple[SlotRead, Override | None]:
+    """The slot as drivers read it and its override while in force: 404 / 403."""
+    lot_for(session, tenant, lot_code)
+    read = find_slot(session, lot_code, slot_code, now)
+    slot = session.get(Slot, read.id) if read is not None else None
+    if read is None or slot is None:
+        raise not_found(f"slot {lot_code}/{slot_code}")
+    status, until = slot.override_status, slot.override_until
+    if status is None or (until is not None and until <= now):
+        return read, None
+    return read, Override(status, slot.override_reason or "", until)
+
+
+def slot_sessions(
+    session: Session, slot_id: int, *, before: int | None, limit: int
+) -> list[ParkingSession]:
+    """The slot's parking sessions, most recently recorded first, ids below `before`."""
+    query = select(ParkingSession).where(ParkingSession.slot_id == slot_id)
+    if before is not None:
+        query = query.where(ParkingSession.id < before)
+    return list(session.scalars(query.order_by(ParkingSession.id.desc()).limit(limit)))
 
 
 def _locked_slot(session: Session, lot: ParkingLot, code: str) -> Slot:

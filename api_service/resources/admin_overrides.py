@@ -1,4 +1,5 @@
-"""`/admin/slots/{lot}/{slot}/override`: force a slot's status (with a reason), or clear it."""
+"""`/admin/slots/{lot}/{slot}`: a slot for staff, its stays, and its manual override (force
+its status with a reason, or clear it)."""
 
 from flask import Blueprint
 
@@ -7,18 +8,30 @@ from api_service.clock import utcnow
 from api_service.db import database, db_session
 from api_service.endpoint import RouteSpec, endpoint
 from api_service.errors import FieldError, validation_error
-from api_service.models.admin import AdminSlot, OverrideBody
-from api_service.models.common import SlotPath
+from api_service.models.admin import AdminSlot, OverrideBody, SlotSessionPage, SlotSessionView
+from api_service.models.common import PageQuery, SlotPath
 from api_service.queries.admin_slots import (
     Override,
     OverrideResult,
     change_override,
     publish_slot_state,
+    slot_for,
+    slot_sessions,
 )
+from api_service.queries.slots import SlotRead
 from api_service.resources.admin_common import PREFIX, optional_broker
 from api_service.resources.views import slot_view
 
 bp = Blueprint("admin_overrides", __name__, url_prefix=PREFIX)
+
+
+def _admin_slot(lot_code: str, read: SlotRead, override: Override | None) -> AdminSlot:
+    return AdminSlot(
+        slot=slot_view(lot_code, read),
+        override_status=override.status if override else None,
+        override_until=override.until if override else None,
+        override_reason=override.reason if override else None,
+    )
 
 
 def _respond(path: SlotPath, result: OverrideResult) -> AdminSlot:
@@ -27,13 +40,57 @@ def _respond(path: SlotPath, result: OverrideResult) -> AdminSlot:
         # After the commit, under the read side's lot lock; if it fails, ingest's outbox
         # publishes the state (and the lot's availability) at its next sweep.
         publish_slot_state(database().sessions, broker, result.lot_id, path.slot_id)
-    override = result.override
-    return AdminSlot(
-        slot=slot_view(path.lot_id, result.read),
-        override_status=override.status if override else None,
-        override_until=override.until if override else None,
-        override_reason=override.reason if override else None,
+    return _admin_slot(path.lot_id, result.read, result.override)
+
+
+@bp.get("/slots/<lot_id>/<slot_id>")
+@endpoint(
+    RouteSpec(
+        "A slot with its override in force",
+        STAFF,
+        "admin: slots",
+        rate="user",
+        path=SlotPath,
+        response=AdminSlot,
+        errors=(403, 404),
     )
+)
+def get_slot(path: SlotPath) -> AdminSlot:
+    read, override = slot_for(db_session(), current_tenant(), path.lot_id, path.slot_id, utcnow())
+    return _admin_slot(path.lot_id, read, override)
+
+
+@bp.get("/slots/<lot_id>/<slot_id>/sessions")
+@endpoint(
+    RouteSpec(
+        "A slot's parking sessions, most recently recorded first",
+        STAFF,
+        "admin: slots",
+        rate="user",
+        path=SlotPath,
+        query=PageQuery,
+        response=SlotSessionPage,
+        errors=(403, 404),
+    )
+)
+def list_slot_sessions(path: SlotPath, query: PageQuery) -> SlotSessionPage:
+    session = db_session()
+    read, _ = slot_for(session, current_tenant(), path.lot_id, path.slot_id, utcnow())
+    before = int(query.cursor) if query.cursor else None
+    stays = slot_sessions(session, read.id, before=before, limit=query.limit)
+    items = [
+        SlotSessionView(
+            id=s.id,
+            started_at=s.started_at,
+            ended_at=s.ended_at,
+            duration_s=s.duration_s,
+            opened_by=s.opened_by,
+            driver_checked_in=s.user_id is not None,
+        )
+        for s in stays
+    ]
+    cursor = str(stays[-1].id) if len(stays) == query.limit else None
+    return SlotSessionPage(items=items, next_cursor=cursor)
 
 
 @bp.put("/slots/<lot_id>/<slot_id>/override")

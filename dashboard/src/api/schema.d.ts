@@ -302,7 +302,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** A slot with its override in force */
+        get: operations["get_api_v1_admin_slots_lot_id_slot_id"];
         put?: never;
         post?: never;
         /** Remove a slot: retired if it has history, else deleted */
@@ -331,6 +332,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/slots/{lot_id}/{slot_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A slot's parking sessions, most recently recorded first */
+        get: operations["get_api_v1_admin_slots_lot_id_slot_id_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/stats/occupancy": {
         parameters: {
             query?: never;
@@ -342,6 +360,58 @@ export interface paths {
         get: operations["get_api_v1_admin_stats_occupancy"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff accounts the caller manages, by id */
+        get: operations["get_api_v1_admin_users"];
+        put?: never;
+        /** Create a staff account (operators: colleagues only; admins: any) */
+        post: operations["post_api_v1_admin_users"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a staff account: no login, its tokens refused at once */
+        post: operations["post_api_v1_admin_users_id_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a disabled staff account */
+        post: operations["post_api_v1_admin_users_id_enable"];
         delete?: never;
         options?: never;
         head?: never;
@@ -733,7 +803,7 @@ export interface components {
         };
         /**
          * AdminSlot
-         * @description A slot as drivers see it, with its override.
+         * @description A slot as drivers see it, with its override (while it is in force).
          */
         AdminSlot: {
             /** Override Reason */
@@ -2153,6 +2223,48 @@ export interface components {
              */
             slot_id: string;
         };
+        /** SlotSessionPage */
+        SlotSessionPage: {
+            /** Items */
+            items: components["schemas"]["SlotSessionView"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for older sessions.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * SlotSessionView
+         * @description A stay in the slot; drivers' identities are not shown to staff.
+         */
+        SlotSessionView: {
+            /**
+             * Driver Checked In
+             * @description A driver's app session is linked to it.
+             */
+            driver_checked_in: boolean;
+            /** Duration S */
+            duration_s: number | null;
+            /**
+             * Ended At
+             * @description None while the car is still there.
+             */
+            ended_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Opened By
+             * @description A camera's occupied transition, or a driver's check-in in the app.
+             * @enum {string}
+             */
+            opened_by: "detection" | "driver";
+            /**
+             * Started At
+             * Format: date-time
+             * @description RFC 3339 timestamp with an offset; normalised to UTC milliseconds.
+             */
+            started_at: string;
+        };
         /** SlotSpec */
         SlotSpec: {
             /**
@@ -2212,6 +2324,96 @@ export interface components {
             source: components["schemas"]["StatusSource"];
             /** @description Effective status now. */
             status: components["schemas"]["SlotStatus"];
+        };
+        /**
+         * StaffCreate
+         * @description A new staff account; e-mail and password follow the rules of registration.
+         */
+        StaffCreate: {
+            /**
+             * Email
+             * @description E-mail address; stored lower-case.
+             */
+            email: string;
+            /**
+             * Operator
+             * @description Operator code for role `operator`; null for `admin`.
+             * @default null
+             */
+            operator: string | null;
+            /**
+             * Password
+             * @description 10-128 characters, a letter and a non-letter.
+             */
+            password: string;
+            /**
+             * Role
+             * @description `operator` (needs `operator`) or `admin`.
+             * @enum {string}
+             */
+            role: "operator" | "admin";
+        };
+        /** StaffPage */
+        StaffPage: {
+            /** Items */
+            items: components["schemas"]["StaffView"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page.
+             */
+            next_cursor: string | null;
+        };
+        /** StaffQuery */
+        StaffQuery: {
+            /**
+             * Cursor
+             * @default null
+             */
+            cursor: string | null;
+            /**
+             * Limit
+             * @description Page size (max 100).
+             * @default 50
+             */
+            limit: number;
+            /**
+             * Operator
+             * @description Only this operator's staff.
+             * @default null
+             */
+            operator: string | null;
+            /**
+             * Role
+             * @description Only staff with this role.
+             * @default null
+             */
+            role: ("operator" | "admin") | null;
+        };
+        /** StaffView */
+        StaffView: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description RFC 3339 timestamp with an offset; normalised to UTC milliseconds.
+             */
+            created_at: string;
+            /**
+             * Disabled At
+             * @description Set while the account is disabled.
+             */
+            disabled_at: string | null;
+            /** Email */
+            email: string;
+            /** Id */
+            id: number;
+            /** Last Login At */
+            last_login_at: string | null;
+            /**
+             * Operator
+             * @description Operator code for operator staff.
+             */
+            operator: string | null;
+            role: components["schemas"]["Role"];
         };
         /**
          * StatusSource
@@ -4233,6 +4435,76 @@ export interface operations {
             };
         };
     };
+    get_api_v1_admin_slots_lot_id_slot_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lot code. */
+                lot_id: string;
+                /** @description Slot code, unique within the lot. */
+                slot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A slot with its override in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminSlot"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     delete_api_v1_admin_slots_lot_id_slot_id: {
         parameters: {
             query?: never;
@@ -4575,6 +4847,80 @@ export interface operations {
             };
         };
     };
+    get_api_v1_admin_slots_lot_id_slot_id_sessions: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 100). */
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Lot code. */
+                lot_id: string;
+                /** @description Slot code, unique within the lot. */
+                slot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A slot's parking sessions, most recently recorded first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotSessionPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_api_v1_admin_stats_occupancy: {
         parameters: {
             query: {
@@ -4601,6 +4947,302 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OccupancyStats"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_api_v1_admin_users: {
+        parameters: {
+            query?: {
+                /** @description Only staff with this role. */
+                role?: "operator" | "admin";
+                /** @description Only this operator's staff. */
+                operator?: string;
+                cursor?: string;
+                /** @description Page size (max 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Staff accounts the caller manages, by id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_api_v1_admin_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffCreate"];
+            };
+        };
+        responses: {
+            /** @description Create a staff account (operators: colleagues only; admins: any) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_api_v1_admin_users_id_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disable a staff account: no login, its tokens refused at once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_api_v1_admin_users_id_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Enable a disabled staff account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
                 };
             };
             /** @description Bad Request */

@@ -16,6 +16,7 @@ export type SlotStatus = Schemas["SlotStatus"];
 export type AdminLot = Schemas["AdminLot"];
 export type AdminLotPage = Schemas["AdminLotPage"];
 export type AdminSlot = Schemas["AdminSlot"];
+export type SlotSessionPage = Schemas["SlotSessionPage"];
 export type OverrideBody = Schemas["OverrideBody"];
 export type OverrideStatus = Schemas["OverrideStatus"];
 export type NodeView = Schemas["NodeView"];

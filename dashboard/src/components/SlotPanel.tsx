@@ -1,9 +1,9 @@
-// One slot: its freshness, recent detections, and the manual override.
+// One slot: its freshness, the override in force, recent detections and stays.
 import { useState } from "react";
-import type { AdminSlot, EventPage, OverrideBody, SlotView } from "../api/types";
+import type { AdminSlot, EventPage, OverrideBody, SlotSessionPage, SlotView } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { useApi } from "../hooks/useApi";
-import { ago, dateTime } from "./format";
+import { ago, dateTime, duration } from "./format";
 import { OverrideForm } from "./OverrideForm";
 import { Async, Empty } from "./States";
 import { StatusBadge } from "./StatusBadge";
@@ -16,7 +16,12 @@ export function SlotPanel({ lot, slot, onClose }: { lot: string; slot: SlotView;
   const [applied, setApplied] = useState<AdminSlot | null>(null);
   const [since] = useState(() => new Date(Date.now() - HISTORY_H * 3600_000).toISOString());
   const events = useApi<EventPage>("/admin/events", { lot_id: lot, slot_id: slot.slot_id, since, limit: 100 });
-  const path = `/admin/slots/${encodeURIComponent(lot)}/${encodeURIComponent(slot.slot_id)}/override`;
+  const slotPath = `/admin/slots/${encodeURIComponent(lot)}/${encodeURIComponent(slot.slot_id)}`;
+  const current = useApi<AdminSlot>(slotPath);
+  const sessions = useApi<SlotSessionPage>(`${slotPath}/sessions`, { limit: 10 });
+  const path = `${slotPath}/override`;
+  // The answer of the last set/clear, else the override in force when the panel opened.
+  const shown = applied ?? current.data;
   const confirmedAgo = slot.last_confirmed_at ? (Date.now() - new Date(slot.last_confirmed_at).getTime()) / 1000 : null;
   const stale = confirmedAgo === null || confirmedAgo > STALE_S;
 
@@ -54,23 +59,40 @@ export function SlotPanel({ lot, slot, onClose }: { lot: string; slot: SlotView;
           floor {slot.floor ?? "—"}, row {slot.row ?? "—"}, {slot.kind}
         </dd>
       </dl>
-      {applied?.override_status ? (
+      {shown?.override_status ? (
         <p className="notice">
-          Override: {applied.override_status} — “{applied.override_reason}”, {applied.override_until ? `until ${dateTime(applied.override_until)}` : "until cleared"}
+          Override: {shown.override_status} — “{shown.override_reason}”, {shown.override_until ? `until ${dateTime(shown.override_until)}` : "until cleared"}
         </p>
       ) : null}
       <h3>Manual override</h3>
-      <OverrideForm slotId={slot.slot_id} overridden={slot.source === "override" || Boolean(applied?.override_status)} onSet={setOverride} onClear={clearOverride} />
+      <OverrideForm slotId={slot.slot_id} overridden={slot.source === "override" || Boolean(shown?.override_status)} onSet={setOverride} onClear={clearOverride} />
       <h3>Recent detections ({HISTORY_H} h)</h3>
       <Async what="the slot's events" result={events}>
         {(page) => <EventList events={page.items} />}
       </Async>
-      <h3>Sessions</h3>
-      <p className="muted">
-        The API has no staff route for a slot&apos;s parking sessions yet; the detections above show when it was taken and
-        freed, and History shows session durations per lot.
-      </p>
+      <h3>Recent stays</h3>
+      <Async what="the slot's stays" result={sessions}>
+        {(page) => <StayList stays={page.items} />}
+      </Async>
     </aside>
+  );
+}
+
+function StayList({ stays }: { stays: SlotSessionPage["items"] }) {
+  if (!stays.length) return <Empty>No stays recorded for this slot.</Empty>;
+  return (
+    <ol className="events">
+      {stays.map((stay) => (
+        <li key={stay.id}>
+          {dateTime(stay.started_at)} →{" "}
+          {stay.ended_at ? `${dateTime(stay.ended_at)} (${duration(stay.duration_s)})` : <span className="tag warn">still parked</span>}{" "}
+          <span className="muted">
+            {stay.opened_by === "driver" ? "checked in by a driver" : "detected"}
+            {stay.opened_by === "detection" && stay.driver_checked_in ? ", driver checked in" : ""}
+          </span>
+        </li>
+      ))}
+    </ol>
   );
 }
 

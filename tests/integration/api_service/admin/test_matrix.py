@@ -113,6 +113,16 @@ MATRIX: dict[tuple[str, str], tuple[str, str, Any]] = {
         f"/api/v1/admin/slots/{LOT}/none",
         None,
     ),
+    ("GET", "/api/v1/admin/slots/<lot_id>/<slot_id>"): (
+        "tenant",
+        f"/api/v1/admin/slots/{LOT}/A01",
+        None,
+    ),
+    ("GET", "/api/v1/admin/slots/<lot_id>/<slot_id>/sessions"): (
+        "tenant",
+        f"/api/v1/admin/slots/{LOT}/A01/sessions",
+        None,
+    ),
     ("PUT", "/api/v1/admin/slots/<lot_id>/<slot_id>/override"): (
         "tenant",
         f"/api/v1/admin/slots/{LOT}/A03/override",
