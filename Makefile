@@ -42,11 +42,11 @@ schemas: install
 
 # The whole system as local processes (infra/local/): ports DEMO_MQTT_PORT (1883),
 # DEMO_PG_PORT (5433), DEMO_API_PORT (8000), DEMO_DASHBOARD_PORT (8080), state in DEMO_DIR
-# (.local/demo); Ctrl-C stops it.
+# (.local/demo); Ctrl-C stops it (honcho then exits 130: a clean stop, not an error).
 demo: install
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory dashboard; \
 	else echo "demo: npm not found: the dashboard is not built (needs Node.js 20+)"; fi
-	$(BIN)/python -m infra.local.demo
+	$(BIN)/python -m infra.local.demo || [ $$? -eq 130 ]
 
 # The admin dashboard (dashboard/): dependencies from package-lock.json, then the Vite build
 # into dashboard/dist, which `make demo` and the Nginx image serve.
