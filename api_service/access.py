@@ -68,7 +68,8 @@ class Tenant:
     def require(self, operator_id: int | None, what: str) -> None:
         """403 unless this caller may manage `operator_id`'s `what`."""
         if not self.may_manage(operator_id):
-            raise forbidden(f"{what} belongs to another operator")
+            whose = "is for admins only" if operator_id is None else "belongs to another operator"
+            raise forbidden(f"{what} {whose}")
 
 
 def enforce(access: Access) -> None:

@@ -20,6 +20,7 @@ from api_service.resources import (
     admin_lots,
     admin_nodes,
     admin_overrides,
+    admin_users,
     auth,
     lots,
     ops,
@@ -61,7 +62,7 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
     init_jwt(app, settings)
     register_error_handlers(app)
     blueprints = (ops, auth, lots, slots, reservations, sessions)
-    admin = (admin_lots, admin_overrides, admin_history, admin_nodes)
+    admin = (admin_lots, admin_overrides, admin_history, admin_nodes, admin_users)
     for module in blueprints + admin:
         app.register_blueprint(module.bp)
     return app

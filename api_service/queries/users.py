@@ -11,15 +11,21 @@ from schemas.db import Operator, User
 from schemas.enums import Role
 
 
-def create_driver(session: Session, email: str, password_hash: str) -> User:
-    """Insert a driver account; 409 if the e-mail is taken. Commits."""
-    user = User(email=email, password_hash=password_hash, role=Role.DRIVER)
+def add_user(session: Session, user: User) -> User:
+    """Insert `user` (flushed, not committed); 409 if the e-mail is taken."""
     session.add(user)
     try:
-        session.commit()
+        session.flush()
     except IntegrityError as exc:
         session.rollback()
         raise conflict("email-taken", "an account with this e-mail already exists") from exc
+    return user
+
+
+def create_driver(session: Session, email: str, password_hash: str) -> User:
+    """Insert a driver account; 409 if the e-mail is taken. Commits."""
+    user = add_user(session, User(email=email, password_hash=password_hash, role=Role.DRIVER))
+    session.commit()
     return user
 
 

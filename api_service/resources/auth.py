@@ -16,9 +16,10 @@ from schemas.db import User
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")
 
 
-def _passwords() -> Passwords:
-    passwords: Passwords = current_app.extensions["parking_passwords"]
-    return passwords
+def password_hasher() -> Passwords:
+    """The app's password hasher (argon2 parameters from the settings)."""
+    hasher: Passwords = current_app.extensions["parking_passwords"]
+    return hasher
 
 
 def _access_ttl_s() -> int:
@@ -46,7 +47,7 @@ def _user_view(user: User) -> UserView:
     )
 )
 def register(body: Registration) -> UserView:
-    user = users.create_driver(db_session(), body.email, _passwords().hash(body.password))
+    user = users.create_driver(db_session(), body.email, password_hasher().hash(body.password))
     return _user_view(user)
 
 
@@ -63,7 +64,7 @@ def register(body: Registration) -> UserView:
     )
 )
 def login(body: Credentials) -> TokenPair:
-    session, passwords = db_session(), _passwords()
+    session, passwords = db_session(), password_hasher()
     user = users.user_by_email(session, body.email)
     stored = user.password_hash if user is not None and user.disabled_at is None else None
     if user is None or not passwords.verify(stored, body.password):

@@ -1,9 +1,10 @@
 """The role x route x tenant matrix over every admin route.
 
 Callers: anonymous, a driver, the staff of the operator running harbour-surface (`harbour`),
-the staff of another operator (`city`) and an admin. Every request targets harbour-surface
-or its node, so `city` must be refused (403) where `harbour` and the admin get through;
-list routes are checked for what they leave out in `test_lists_show_only_own_data`.
+the staff of another operator (`city`) and an admin. Every request targets harbour-surface,
+its node or a harbour staff account, so `city` must be refused (403) where `harbour` and the
+admin get through; list routes are checked for what they leave out in
+`test_lists_show_only_own_data`.
 """
 
 from collections.abc import Callable
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.integration
 LOT = "harbour-surface"
 CALLERS = [None, "driver", "city", "harbour", "admin"]
 NODE = "{node}"  # replaced by a node registered for harbour-surface in each test
+USER = "{user}"  # replaced by a colleague of the harbour staff member in each test
 
 
 def _floor() -> dict[str, Any]:
@@ -168,6 +170,27 @@ MATRIX: dict[tuple[str, str], tuple[str, str, Any]] = {
         None,
     ),
     ("GET", "/api/v1/admin/broker"): ("admin", "/api/v1/admin/broker", None),
+    ("GET", "/api/v1/admin/users"): ("list", "/api/v1/admin/users", None),
+    ("POST", "/api/v1/admin/users"): (
+        "tenant",
+        "/api/v1/admin/users",
+        lambda: {
+            "email": f"{unique('m')}@harbour.example.com",
+            "password": "matrix-pass-42",
+            "role": "operator",
+            "operator": "harbour-parking",
+        },
+    ),
+    ("POST", "/api/v1/admin/users/<int:id>/disable"): (
+        "tenant",
+        f"/api/v1/admin/users/{USER}/disable",
+        None,
+    ),
+    ("POST", "/api/v1/admin/users/<int:id>/enable"): (
+        "tenant",
+        f"/api/v1/admin/users/{USER}/enable",
+        None,
+    ),
 }
 
 
@@ -200,6 +223,17 @@ def test_role_route_tenant_matrix(
         json={"node_id": node_id, "lot_id": LOT},
     )
     assert registered.status_code == 201, registered.data
+    colleague = admin_client.post(
+        "/api/v1/admin/users",
+        headers=staff.headers("admin"),
+        json={
+            "email": "colleague@harbour.example.com",
+            "password": "matrix-pass-42",
+            "role": "operator",
+            "operator": "harbour-parking",
+        },
+    )
+    assert colleague.status_code == 201, colleague.data
     layout = admin_client.get(f"/api/v1/admin/lots/{LOT}/layout", headers=staff.headers("admin"))
     bodies: dict[str, Callable[[], Any]] = {
         "layout": layout.get_json,
@@ -208,7 +242,7 @@ def test_role_route_tenant_matrix(
     for (method, rule), (policy, path, body) in MATRIX.items():
         factory: Callable[[], Any] | None = bodies[body] if isinstance(body, str) else body
         response = admin_client.open(
-            path.replace(NODE, node_id),
+            path.replace(NODE, node_id).replace(USER, str(colleague.get_json()["id"])),
             method=method,
             headers=staff.headers(caller),
             json=factory() if factory else None,
@@ -244,6 +278,7 @@ def test_lists_show_only_own_data(admin_client: FlaskClient, staff: Staff, lots:
         "/api/v1/admin/nodes": lambda item: item["node_id"] == node_id,
         "/api/v1/admin/audit": lambda item: item["entity_id"] == node_id,
         "/api/v1/admin/dead-letters": lambda item: item["node_id"] == node_id,
+        "/api/v1/admin/users": lambda item: item["operator"] == "harbour-parking",
     }
     for path, is_harbours in lists.items():
         for caller, sees in (("harbour", True), ("admin", True), ("city", False)):
