@@ -1,12 +1,12 @@
 """One batch, one transaction: node liveness, staged events, newest-wins, sessions, status.
 
-The order of the steps is the lock order (nodes by id, then slots by id), which is what
-lets any number of workers write the same slots without deadlocks.
+The order of the steps is the lock order (nodes by id, dead letters by key, then slots by
+id), which is what lets any number of workers write the same rows without deadlocks.
 """
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
 
 from ingest_service.db import Connection
@@ -44,8 +44,15 @@ _INSERT_EVENTS = """
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id
 """
-_DEAD_LETTER = """
-    INSERT INTO dead_letters (topic, payload, reason, detail, node_id) VALUES (%s, %s, %s, %s, %s)
+# One statement per batch: a message stored before (same topic, reason and stored payload)
+# only counts up. Rows go in in key order (unnest keeps the arrays' order), so workers
+# upserting the same dead letters lock them in the same order.
+_DEAD_LETTERS = """
+    INSERT INTO dead_letters (topic, payload, reason, detail, node_id, occurrences)
+    SELECT * FROM unnest(%s::text[], %s::bytea[], %s::text[], %s::text[], %s::text[], %s::int8[])
+    ON CONFLICT (topic_sha256, reason, payload_sha256) DO UPDATE SET
+        occurrences = dead_letters.occurrences + EXCLUDED.occurrences,
+        last_seen_at = greatest(dead_letters.last_seen_at, EXCLUDED.last_seen_at)
 """
 
 
@@ -138,21 +145,56 @@ def _new_event(p: Placed) -> NewEvent:
                     r.confidence, r.node_id)  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class DeadLetterRow:
+    """A dead letter as stored, and how often it came; fields in the INSERT's column order."""
+
+    topic: str
+    payload: bytes
+    reason: str
+    detail: str
+    node_id: str | None
+    occurrences: int = 1
+
+    @property
+    def key(self) -> tuple[str, str, bytes]:
+        """What the table's unique index hashes: the same message stored again."""
+        return self.topic, self.reason, self.payload
+
+
+def fold_dead_letters(
+    rejected: Sequence[Rejected], messages: Sequence[Inbound], max_bytes: int
+) -> list[DeadLetterRow]:
+    """One row per stored message, with the first arrival's detail, in key order.
+
+    An upsert cannot touch one row twice, so repeats within a batch are counted here.
+    Truncated payloads are keyed by the bytes kept: two oversize messages that share their
+    first `max_bytes` are the same dead letter.
+    """
+    first: dict[tuple[str, str, bytes], DeadLetterRow] = {}
+    counts: Counter[tuple[str, str, bytes]] = Counter()
+    for r in rejected:
+        row = _stored(r, messages[r.index], max_bytes)
+        first.setdefault(row.key, row)
+        counts[row.key] += 1
+    return [replace(first[key], occurrences=counts[key]) for key in sorted(first)]
+
+
+def _stored(r: Rejected, message: Inbound, max_bytes: int) -> DeadLetterRow:
+    payload, detail = message.payload, r.detail
+    if len(payload) > max_bytes:
+        detail += f" (payload truncated to {max_bytes} of {len(payload)} bytes)"
+        payload = payload[:max_bytes]
+    return DeadLetterRow(_text(message.topic), payload, r.reason.value, _text(detail), r.node_id)
+
+
 def _dead_letters(
     conn: Connection, rejected: Sequence[Rejected], messages: Sequence[Inbound], max_bytes: int
 ) -> None:
-    if not rejected:
-        return
-    rows = []
-    for r in rejected:
-        message = messages[r.index]
-        payload, detail = message.payload, r.detail
-        if len(payload) > max_bytes:
-            detail += f" (payload truncated to {max_bytes} of {len(payload)} bytes)"
-            payload = payload[:max_bytes]
-        rows.append((_text(message.topic), payload, r.reason.value, _text(detail), r.node_id))
-    with conn.cursor() as cur:
-        cur.executemany(_DEAD_LETTER, rows)
+    rows = fold_dead_letters(rejected, messages, max_bytes)
+    if rows:
+        columns = zip(*map(astuple, rows), strict=True)
+        conn.execute(_DEAD_LETTERS, [list(column) for column in columns])
 
 
 def _text(value: str) -> str:

@@ -90,6 +90,10 @@ class AuditPage(Out):
 
 
 class DeadLetterQuery(_Window):
+    since: UtcDatetime | None = Field(
+        default=None, description="Last seen at or after this instant."
+    )
+    until: UtcDatetime | None = Field(default=None, description="First received before this.")
     reason: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     node_id: Identifier | None = None
     cursor: Cursor | None = None
@@ -97,11 +101,15 @@ class DeadLetterQuery(_Window):
 
 
 class DeadLetterView(Out):
+    """One refused message; its repeats (same topic, reason and stored bytes) only count."""
+
     id: int
-    received_at: UtcDatetime
+    received_at: UtcDatetime = Field(description="First arrival; the list is in this order.")
+    last_seen_at: UtcDatetime = Field(description="Latest arrival.")
+    occurrences: int = Field(ge=1, description="Deliveries refused, redeliveries included.")
     topic: str
     reason: str
-    detail: str
+    detail: str = Field(description="As of the first arrival.")
     node_id: str | None
     payload_base64: str = Field(description="The raw payload, byte for byte.")
     payload_size: int

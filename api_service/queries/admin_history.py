@@ -85,22 +85,23 @@ def _newest_first(
     session: Session,
     query: Select[M],
     model: type[M],
-    at: Any,
+    seen: tuple[Any, Any],
     filters: dict[str, Any],
     *,
     window: Window,
     before: int | None,
     limit: int,
 ) -> list[M]:
-    """One page of an append-only log: equality filters, a time window, ids below `before`."""
+    """One page of a log, newest id first: equality filters, ids below `before`, and rows
+    whose `seen` span (first, last) meets the window."""
     for name, value in filters.items():
         if value is not None:
             query = query.where(getattr(model, name) == value)
-    since, until = window
+    (first, last), (since, until) = seen, window
     if since is not None:
-        query = query.where(at >= since)
+        query = query.where(last >= since)
     if until is not None:
-        query = query.where(at < until)
+        query = query.where(first < until)
     if before is not None:
         query = query.where(model.id < before)
     return list(session.scalars(query.order_by(model.id.desc()).limit(limit)))
@@ -120,7 +121,7 @@ def list_audit(
     if tenant.scope is not None:
         query = query.where(AuditEntry.operator_id == tenant.scope)
     return _newest_first(
-        session, query, AuditEntry, AuditEntry.at, filters,
+        session, query, AuditEntry, (AuditEntry.at, AuditEntry.at), filters,
         window=window, before=before, limit=limit,
     )  # fmt: skip
 
@@ -134,7 +135,11 @@ def list_dead_letters(
     before: int | None,
     limit: int,
 ) -> list[DeadLetter]:
-    """Dead letters, newest first; operators see those of their own lots' nodes."""
+    """Dead letters by first arrival, newest first, whose first-to-last sighting meets the
+    window; operators see those of their own lots' nodes.
+
+    A repeat only updates its row: the id, so the order and any cursor, stays put.
+    """
     query = select(DeadLetter)
     if tenant.scope is not None:
         own_nodes = (
@@ -144,6 +149,6 @@ def list_dead_letters(
         )
         query = query.where(DeadLetter.node_id.in_(own_nodes))
     return _newest_first(
-        session, query, DeadLetter, DeadLetter.received_at, filters,
+        session, query, DeadLetter, (DeadLetter.received_at, DeadLetter.last_seen_at), filters,
         window=window, before=before, limit=limit,
     )  # fmt: skip

@@ -157,7 +157,7 @@ def audit(query: AuditQuery) -> AuditPage:
 @bp.get("/dead-letters")
 @endpoint(
     _spec(
-        "Messages ingest refused, newest first, with the raw bytes",
+        "Messages ingest refused (repeats counted), newest first, with the raw bytes",
         query=DeadLetterQuery,
         response=DeadLetterPage,
     )
@@ -177,6 +177,8 @@ def dead_letters(query: DeadLetterQuery) -> DeadLetterPage:
         DeadLetterView(
             id=d.id,
             received_at=d.received_at,
+            last_seen_at=d.last_seen_at,
+            occurrences=d.occurrences,
             topic=d.topic,
             reason=d.reason,
             detail=d.detail,

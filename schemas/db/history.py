@@ -14,6 +14,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
@@ -135,14 +136,29 @@ class Reservation(Base):
 
 
 class DeadLetter(Base):
-    """A message ingest could not accept, kept byte for byte with the reason."""
+    """A message ingest could not accept, kept byte for byte with the reason.
+
+    One row per (topic, reason, stored payload): a message refused again (at-least-once
+    redelivery, a node replaying or flooding) only counts up `occurrences` (migration 0005).
+    """
 
     __tablename__ = "dead_letters"
     __table_args__ = (
         Index("ix_dead_letters_received_at", "received_at"),
         Index("ix_dead_letters_reason_received_at", "reason", "received_at"),
+        # The same message: the ingest writer's conflict target. Hashes, not the raw topic
+        # and payload: either may be 64 kB, and a B-tree entry holds about 2.7 kB.
+        Index(
+            "uq_dead_letters_topic_sha256_reason_payload_sha256",
+            "topic_sha256",
+            "reason",
+            "payload_sha256",
+            unique=True,
+        ),
     )
 
+    # `id`, `received_at`, `detail` and `node_id` are the first arrival's; repeats only
+    # raise `occurrences` and `last_seen_at`.
     id: Mapped[BigId]
     received_at: Mapped[CreatedAt]
     topic: Mapped[str] = mapped_column(Text)
@@ -150,6 +166,17 @@ class DeadLetter(Base):
     reason: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="", server_default="")
     node_id: Mapped[str | None] = mapped_column(String(64))
+    # Generated from the stored bytes, so every writer keys alike. decode(..., 'escape') with
+    # backslashes doubled yields the topic's bytes and, unlike convert_to(), is immutable.
+    topic_sha256: Mapped[bytes] = mapped_column(
+        LargeBinary,
+        Computed(r"sha256(decode(replace(topic, '\', '\\'), 'escape'))", persisted=True),
+    )
+    payload_sha256: Mapped[bytes] = mapped_column(
+        LargeBinary, Computed("sha256(payload)", persisted=True)
+    )
+    occurrences: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_seen_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
 class AuditEntry(Base):

@@ -1,5 +1,8 @@
 """The Alembic migrations build the whole model from empty, match it, and unwind cleanly."""
 
+import secrets
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -7,6 +10,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 
 from parkctl.__main__ import main as parkctl
 from schemas.db import Base
+from schemas.db.migrate import downgrade, upgrade
 
 pytestmark = pytest.mark.integration
 
@@ -54,3 +58,50 @@ def test_upgrade_against_an_unreachable_database_fails_clearly(
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none")
     assert parkctl(["db", "upgrade"]) == 1
     assert "database unreachable" in capsys.readouterr().err
+
+
+def test_0005_merges_duplicate_dead_letters_and_downgrades(empty_database_url: str) -> None:
+    upgrade(empty_database_url, "0004")
+    engine = create_engine(empty_database_url)
+    t0 = datetime(2026, 11, 26, 10, tzinfo=UTC)
+    # Incompressible and over the ~2.7 kB of a B-tree entry: the key must hash the topic.
+    long_topic = f"parking/v1/nodes/{secrets.token_hex(10_000)}/occupancy"
+    letters = [  # (topic, payload, reason, detail, received at)
+        ("t/a", b"{", "malformed_json", "oldest", t0 + timedelta(minutes=1)),
+        ("t/a", b"{", "malformed_json", "later", t0 + timedelta(minutes=9)),
+        ("t/a", b"{", "schema_violation", "", t0),  # another reason
+        ("t/b", b"{", "malformed_json", "", t0),  # another topic
+        ("t/a", b"{", "malformed_json", "", t0),  # a later id that was received first
+        ("t/a", b"[", "malformed_json", "", t0),  # another payload
+        (long_topic, b"{", "bad_topic", "", t0),
+        (long_topic, b"{", "bad_topic", "", t0 + timedelta(minutes=2)),
+    ]
+    with engine.begin() as connection:
+        for topic, payload, reason, detail, at in letters:
+            connection.execute(
+                text(
+                    "INSERT INTO dead_letters (topic, payload, reason, detail, received_at)"
+                    " VALUES (:topic, :payload, :reason, :detail, :at)"
+                ),
+                {"topic": topic, "payload": payload, "reason": reason, "detail": detail, "at": at},
+            )
+    upgrade(empty_database_url, "0005")
+    merged = "SELECT id, reason, detail, received_at, last_seen_at, occurrences FROM dead_letters"
+    with engine.connect() as connection:
+        after = {r.id: tuple(r)[1:] for r in connection.execute(text(merged + " ORDER BY id"))}
+    minute = timedelta(minutes=1)
+    assert after == {
+        1: ("malformed_json", "oldest", t0, t0 + 9 * minute, 3),
+        3: ("schema_violation", "", t0, t0, 1),
+        4: ("malformed_json", "", t0, t0, 1),
+        6: ("malformed_json", "", t0, t0, 1),
+        7: ("bad_topic", "", t0, t0 + 2 * minute, 2),
+    }
+    downgrade(empty_database_url, "0004")
+    with engine.connect() as connection:
+        ids = list(connection.scalars(text("SELECT id FROM dead_letters ORDER BY id")))
+    columns = {c["name"] for c in inspect(engine).get_columns("dead_letters")}
+    engine.dispose()
+    assert ids == [1, 3, 4, 6, 7]
+    assert not columns & {"occurrences", "last_seen_at", "topic_sha256", "payload_sha256"}
+    upgrade(empty_database_url)

@@ -1,7 +1,7 @@
 // The event log, dead letters and the audit log: filters, newest pages, "load more".
 import { useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "../api/client";
-import type { AuditPage, DeadLetterPage, EventPage } from "../api/types";
+import type { AuditPage, DeadLetterPage, DeadLetterView, EventPage } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { dateTime } from "../components/format";
 import { Empty, ErrorState, Loading } from "../components/States";
@@ -140,7 +140,7 @@ export function DeadLettersPage() {
   return (
     <>
       <h1>Dead letters</h1>
-      <p className="muted">Messages ingest refused, newest first, with the reason and the raw payload.</p>
+      <p className="muted">Messages ingest refused, newest first, with the reason and the raw payload; a message refused again is counted on its first row.</p>
       <FilterForm fields={[{ name: "reason", label: "Reason" }, { name: "node_id", label: "Node" }]} onApply={setFilters} />
       <Paged<DeadLetterPage>
         path="/admin/dead-letters"
@@ -149,22 +149,34 @@ export function DeadLettersPage() {
         render={(items) => (
           <ul className="log">
             {items.map((d) => (
-              <li key={d.id}>
-                <p>
-                  <strong>{d.reason}</strong> · {dateTime(d.received_at)} · <code>{d.topic}</code>
-                  {d.node_id ? ` · ${d.node_id}` : ""}
-                </p>
-                <p className="muted">{d.detail}</p>
-                <details>
-                  <summary>Payload ({d.payload_size} bytes)</summary>
-                  <pre>{decode(d.payload_base64)}</pre>
-                </details>
-              </li>
+              <DeadLetterItem key={d.id} letter={d} />
             ))}
           </ul>
         )}
       />
     </>
+  );
+}
+
+/** One refused message; repeats of it (same topic, reason and bytes) are counted, not listed. */
+export function DeadLetterItem({ letter: d }: { letter: DeadLetterView }) {
+  return (
+    <li>
+      <p>
+        <strong>{d.reason}</strong> · {dateTime(d.received_at)} · <code>{d.topic}</code>
+        {d.node_id ? ` · ${d.node_id}` : ""}
+      </p>
+      {d.occurrences > 1 ? (
+        <p>
+          Refused {d.occurrences} times, last {dateTime(d.last_seen_at)}
+        </p>
+      ) : null}
+      <p className="muted">{d.detail}</p>
+      <details>
+        <summary>Payload ({d.payload_size} bytes)</summary>
+        <pre>{decode(d.payload_base64)}</pre>
+      </details>
+    </li>
   );
 }
 
