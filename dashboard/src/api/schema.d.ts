@@ -41,7 +41,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Messages ingest refused, newest first, with the raw bytes */
+        /** Messages ingest refused (repeats counted), newest first, with the raw bytes */
         get: operations["get_api_v1_admin_dead_letters"];
         put?: never;
         post?: never;
@@ -1088,25 +1088,42 @@ export interface components {
             reason: string | null;
             /**
              * Since
-             * @description From this instant (inclusive).
+             * @description Last seen at or after this instant.
              * @default null
              */
             since: string | null;
             /**
              * Until
-             * @description Before this instant.
+             * @description First received before this.
              * @default null
              */
             until: string | null;
         };
-        /** DeadLetterView */
+        /**
+         * DeadLetterView
+         * @description One refused message; its repeats (same topic, reason and stored bytes) only count.
+         */
         DeadLetterView: {
-            /** Detail */
+            /**
+             * Detail
+             * @description As of the first arrival.
+             */
             detail: string;
             /** Id */
             id: number;
+            /**
+             * Last Seen At
+             * Format: date-time
+             * @description Latest arrival.
+             */
+            last_seen_at: string;
             /** Node Id */
             node_id: string | null;
+            /**
+             * Occurrences
+             * @description Deliveries refused, redeliveries included.
+             */
+            occurrences: number;
             /**
              * Payload Base64
              * @description The raw payload, byte for byte.
@@ -1119,7 +1136,7 @@ export interface components {
             /**
              * Received At
              * Format: date-time
-             * @description RFC 3339 timestamp with an offset; normalised to UTC milliseconds.
+             * @description First arrival; the list is in this order.
              */
             received_at: string;
             /** Topic */
@@ -2643,9 +2660,9 @@ export interface operations {
     get_api_v1_admin_dead_letters: {
         parameters: {
             query?: {
-                /** @description From this instant (inclusive). */
+                /** @description Last seen at or after this instant. */
                 since?: string;
-                /** @description Before this instant. */
+                /** @description First received before this. */
                 until?: string;
                 reason?: string;
                 node_id?: string;
@@ -2659,7 +2676,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Messages ingest refused, newest first, with the raw bytes */
+            /** @description Messages ingest refused (repeats counted), newest first, with the raw bytes */
             200: {
                 headers: {
                     [name: string]: unknown;
