@@ -108,6 +108,8 @@ class AvailabilityService:
                 timeout = min(timeout, max(0.0, until) + 0.001)
             if not hub.wait(current.lot_id, current.stamp, timeout):
                 yield ": keepalive\n\n"
+            if hub.stopped:  # shutting down: no new database work for a stream
+                return
             current = self.get(code)
 
 

@@ -54,10 +54,16 @@ class LiveHub:
                 self._thread.start()
 
     def stop(self) -> None:
-        """Stop the listener (tests and shutdown)."""
+        """Stop the listener (tests and shutdown); streams waiting on it end too."""
         self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
         if self._thread is not None:
             self._thread.join(timeout=_POLL_S * 5)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
 
     def stamp(self, lot_id: int) -> Stamp | None:
         """The lot's current stamp, or None while not listening (callers must then re-read)."""
@@ -69,7 +75,9 @@ class LiveHub:
     def wait(self, lot_id: int, seen: Stamp | None, timeout: float) -> bool:
         """Block until the lot's stamp differs from `seen` or `timeout` passes; True if changed."""
         with self._cond:
-            return self._cond.wait_for(lambda: self._current(lot_id) != seen, timeout=timeout)
+            return self._cond.wait_for(
+                lambda: self._stop.is_set() or self._current(lot_id) != seen, timeout=timeout
+            )
 
     def wait_connected(self, timeout: float) -> bool:
         """Block until the listener is connected (tests, and the first stream)."""

@@ -101,6 +101,15 @@ def test_stream_ends_after_its_maximum_and_sends_keepalives(
     assert frames[-1] == {}  # the server closed the stream
 
 
+def test_streams_end_when_the_listener_stops(make_app: Callable[..., Flask], lots: Session) -> None:
+    # A keepalive far beyond the read guard: only the stop can end the wait in time.
+    app = make_app(sse_keepalive_s=60.0, sse_max_duration_s=600.0)
+    with serving(app) as port, stream(port, "harbour-surface") as events:
+        events.next_event()
+        app.extensions["parking_hub"].stop()
+        assert events.next_frame() == {}  # closed by the server, not a keepalive
+
+
 def test_stream_refusals(make_app: Callable[..., Flask], lots: Session) -> None:
     app = make_app(sse_max_clients=1)
     with serving(app) as port, stream(port, "harbour-surface") as events:
