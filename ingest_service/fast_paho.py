@@ -20,7 +20,7 @@ from paho.mqtt import __version__ as paho_version
 from paho.mqtt.enums import MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.exception import MalformedPacket
 
-_PRIVATE_API: Final = ("_sock_recv", "_packet_queue", "_handle_publish")
+_PRIVATE_API: Final = ("_sock_recv", "_packet_queue", "_handle_publish", "_reset_sockets")
 _missing = [name for name in _PRIVATE_API if not hasattr(mqtt.Client, name)]
 if _missing:  # pragma: no cover - a paho upgrade outside the pinned range
     raise ImportError(f"paho-mqtt {paho_version} lacks {_missing}: see fast_paho's docstring")
@@ -105,6 +105,12 @@ class FastClient(mqtt.Client):
         if qos == 1 and not self._manual_ack:
             return self._send_puback(mid)
         return MQTTErrorCode.MQTT_ERR_SUCCESS
+
+    def close(self) -> None:
+        """Close every socket, after `loop_stop`. paho leaves its wake-up socket pair to
+        `__del__`, which may run after the sockets' own finalizers (a ResourceWarning) when
+        the client is collected in a cycle, as with callbacks bound to its owner."""
+        self._reset_sockets()
 
     def ack_many(self, mids: Iterable[int]) -> None:
         """Acknowledge QoS 1 messages (manual_ack) with one write for all of them."""

@@ -90,6 +90,16 @@ class IngestSettings(BaseSettings):
         default=9102, ge=0, le=65_535, description="Port of /metrics, /healthz, /readyz (0: any)."
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    retire_max_s: float = Field(
+        default=600, gt=0, le=86_400,
+        description="--retire gives up (keeping the session) if not drained within this long.",
+    )  # fmt: skip
+    # The broker sends the next queued message as soon as one is acknowledged, so a short
+    # silence after our last acknowledgement means its queue for us is empty.
+    retire_quiet_s: float = Field(
+        default=2, gt=0, le=600,
+        description="--retire: silence after the last acknowledgement that counts as drained.",
+    )  # fmt: skip
 
     @field_validator("database_url")
     @classmethod
@@ -119,6 +129,15 @@ class IngestSettings(BaseSettings):
             raise ValueError(
                 f"batch_size ({self.batch_size}) must not exceed receive_maximum "
                 f"({self.receive_maximum})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _quiet_within_max(self) -> Self:
+        if self.retire_quiet_s >= self.retire_max_s:
+            raise ValueError(
+                f"retire_quiet_s ({self.retire_quiet_s}) must be below retire_max_s "
+                f"({self.retire_max_s})"
             )
         return self
 

@@ -67,8 +67,13 @@ class MessageSource(Protocol):
     def subscribed(self) -> bool:
         """Whether the broker granted every subscription on the current connection."""
 
-    def stop(self) -> None:
-        """Disconnect cleanly (the broker keeps the session for redelivery)."""
+    @property
+    def unsubscribed(self) -> bool:
+        """Retiring: whether the broker confirmed, on the current connection, that it routes
+        nothing new to this session."""
+
+    def stop(self, *, forget_session: bool = False) -> None:
+        """Disconnect cleanly: the broker keeps the session for redelivery, or forgets it."""
 
 
 def refused_subscriptions(
@@ -81,13 +86,32 @@ def refused_subscriptions(
     protocol error, reported against every filter.
     """
     if len(reason_codes) != len(filters):
-        detail = f"SUBACK has {len(reason_codes)} reason codes for {len(filters)} filters"
-        return [(f, detail) for f in filters]
+        return _miscounted("SUBACK", filters, reason_codes)
     return [
         (f, str(rc))
         for f, rc in zip(filters, reason_codes, strict=True)
         if rc.is_failure or rc.value < 1
     ]
+
+
+def refused_unsubscriptions(
+    filters: Sequence[str], reason_codes: Sequence[ReasonCode]
+) -> list[tuple[str, str]]:
+    """The (filter, reason) pairs of an UNSUBACK that failed.
+
+    "No subscription existed" is a success here: the UNSUBSCRIBE of an earlier connection
+    did its work, or a broker restart dropped the $share subscriptions (Mosquitto 2.0.11).
+    """
+    if len(reason_codes) != len(filters):
+        return _miscounted("UNSUBACK", filters, reason_codes)
+    return [(f, str(rc)) for f, rc in zip(filters, reason_codes, strict=True) if rc.is_failure]
+
+
+def _miscounted(
+    packet: str, filters: Sequence[str], reason_codes: Sequence[ReasonCode]
+) -> list[tuple[str, str]]:
+    detail = f"{packet} has {len(reason_codes)} reason codes for {len(filters)} filters"
+    return [(f, detail) for f in filters]
 
 
 # Unacknowledged outgoing publishes: paho keys them by a 16-bit id (so far below 65,535) and
@@ -96,10 +120,16 @@ MAX_OUTGOING_INFLIGHT: Final = 100
 
 
 class PahoTransport:
-    """MQTT 5 with a persistent session, manual acknowledgements and shared subscriptions."""
+    """MQTT 5 with a persistent session, manual acknowledgements and shared subscriptions.
 
-    def __init__(self, settings: IngestSettings) -> None:
+    `retiring`: resume the session of a removed worker to drain it; every connection
+    unsubscribes from the shared subscriptions instead of subscribing, and Mosquitto (2.0.11
+    checked) goes on delivering the messages it had already queued for the session.
+    """
+
+    def __init__(self, settings: IngestSettings, *, retiring: bool = False) -> None:
         self._settings = settings
+        self._retiring = retiring
         self._client = self._new_client(settings.client_id, manual_ack=True)
         # Publishing goes over a second connection: the consumer's network thread may be
         # held up handing messages to a full intake (back-pressure), and PUBACKs for the
@@ -110,8 +140,9 @@ class PahoTransport:
         self._generation = 0
         self._connected = threading.Event()
         self._subscribed = threading.Event()
-        # (generation, SUBSCRIBE packet id) awaiting its SUBACK.
-        self._pending_subscribe: tuple[int, int] | None = None
+        # (generation, SUBSCRIBE or UNSUBSCRIBE packet id) awaiting its SUBACK or UNSUBACK.
+        self._pending_request: tuple[int, int] | None = None
+        self._unsubscribed = threading.Event()
         self.subscription_errors: list[tuple[str, str]] = []
         """The refusals of the last SUBACK (empty once every subscription is granted)."""
         self._publisher_connected = threading.Event()
@@ -120,6 +151,7 @@ class PahoTransport:
         self._client.on_disconnect = self._on_disconnect
         self._client.on_raw_message = self._on_raw_message
         self._client.on_subscribe = self._on_subscribe
+        self._client.on_unsubscribe = self._on_unsubscribe
         self._publisher.on_connect = lambda *_: self._publisher_connected.set()
         self._publisher.on_disconnect = lambda *_: self._publisher_connected.clear()
 
@@ -177,11 +209,13 @@ class PahoTransport:
             self._generation += 1
             generation = self._generation
         self._subscribed.clear()
+        self._unsubscribed.clear()
         self._connected.set()
         log.info("connected to the broker as %s", self._settings.client_id)
         # Every connection subscribes anew, session present or not: Mosquitto 2.0.11 does not
-        # restore $share subscriptions from its persistence file after a restart.
-        self._subscribe(generation)
+        # restore $share subscriptions from its persistence file after a restart. A retiring
+        # one unsubscribes anew: a lost UNSUBACK leaves us unsure the first one took effect.
+        (self._unsubscribe if self._retiring else self._subscribe)(generation)
 
     @property
     def _filters(self) -> list[str]:
@@ -193,7 +227,7 @@ class PahoTransport:
                 return  # a newer connection subscribes for itself
             result, mid = self._client.subscribe([(f, 1) for f in self._filters])
             if result == mqtt.MQTT_ERR_SUCCESS and mid is not None:
-                self._pending_subscribe = (generation, mid)
+                self._pending_request = (generation, mid)
                 return
         log.warning("subscribing failed (%s); the next connection retries", result)
 
@@ -206,9 +240,9 @@ class PahoTransport:
         _properties: Properties | None,
     ) -> None:
         with self._lock:
-            if self._pending_subscribe != (self._generation, mid):
+            if self._pending_request != (self._generation, mid):
                 return  # the SUBACK of an older connection's SUBSCRIBE
-            self._pending_subscribe = None
+            self._pending_request = None
             generation = self._generation
         self.subscription_errors = refused_subscriptions(self._filters, reason_codes)
         if not self.subscription_errors:
@@ -218,10 +252,45 @@ class PahoTransport:
         for topic_filter, reason in self.subscription_errors:
             # Not ready, and loudly so: a worker that receives nothing must not look healthy.
             log.error("the broker refused subscription %r: %s", topic_filter, reason)
-        # Retried: an operator may fix the ACL while we run.
-        retry = threading.Timer(self._settings.resubscribe_s, self._subscribe, (generation,))
+        self._retry(self._subscribe, generation)
+
+    def _retry(self, request: Callable[[int], None], generation: int) -> None:
+        """Ask again later: an operator may fix the ACL while we run."""
+        retry = threading.Timer(self._settings.resubscribe_s, request, (generation,))
         retry.daemon = True
         retry.start()
+
+    def _unsubscribe(self, generation: int) -> None:
+        with self._lock:
+            if generation != self._generation or not self._connected.is_set():
+                return  # a newer connection unsubscribes for itself
+            result, mid = self._client.unsubscribe(self._filters)
+            if result == mqtt.MQTT_ERR_SUCCESS and mid is not None:
+                self._pending_request = (generation, mid)
+                return
+        log.warning("unsubscribing failed (%s); the next connection retries", result)
+
+    def _on_unsubscribe(
+        self,
+        _client: mqtt.Client,
+        _userdata: object,
+        mid: int,
+        reason_codes: list[ReasonCode],
+        _properties: Properties | None,
+    ) -> None:
+        with self._lock:
+            if self._pending_request != (self._generation, mid):
+                return  # the UNSUBACK of an older connection's UNSUBSCRIBE
+            self._pending_request = None
+            generation = self._generation
+        refused = refused_unsubscriptions(self._filters, reason_codes)
+        if not refused:
+            self._unsubscribed.set()
+            log.info("unsubscribed (draining the queued messages): %s", ", ".join(self._filters))
+            return
+        for topic_filter, reason in refused:
+            log.error("the broker refused to unsubscribe %r: %s", topic_filter, reason)
+        self._retry(self._unsubscribe, generation)
 
     def _on_disconnect(
         self,
@@ -233,6 +302,7 @@ class PahoTransport:
     ) -> None:
         self._connected.clear()
         self._subscribed.clear()
+        self._unsubscribed.clear()
         log.warning("disconnected from the broker: %s", reason)
 
     def _on_raw_message(self, topic: bytes, payload: bytes, qos: int, mid: int) -> None:
@@ -275,8 +345,24 @@ class PahoTransport:
         """Whether the broker granted every subscription on the current connection."""
         return self._subscribed.is_set()
 
-    def stop(self) -> None:
-        """Disconnect and stop the network thread."""
+    @property
+    def unsubscribed(self) -> bool:
+        """Retiring: whether the broker confirmed the unsubscribe on the current connection."""
+        return self._unsubscribed.is_set()
+
+    def stop(self, *, forget_session: bool = False) -> None:
+        """Disconnect and stop the network thread; `forget_session`: the broker drops the
+        session, with anything still queued in it (MQTT 5: Session Expiry Interval 0)."""
+        properties = None
+        if forget_session:
+            properties = Properties(PacketTypes.DISCONNECT)  # type: ignore[no-untyped-call]
+            properties.SessionExpiryInterval = 0
+        result = self._client.disconnect(properties=properties)
+        if forget_session and result != mqtt.MQTT_ERR_SUCCESS:
+            # The session stays until it expires, but holds no subscription: nothing new waits.
+            log.warning("could not tell the broker to forget the session: %s", result)
+        self._client.loop_stop()
+        self._publisher.disconnect()
+        self._publisher.loop_stop()
         for client in (self._client, self._publisher):
-            client.disconnect()
-            client.loop_stop()
+            client.close()

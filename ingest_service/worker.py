@@ -10,6 +10,10 @@ Guarantees, and where they live:
 5. back-pressure: `_write` retries the same batch while PostgreSQL is down, without acking;
    the broker stops at `receive_maximum` unacknowledged messages, so memory stays bounded.
 
+Retiring (`retire`): a removed worker's session is resumed under its client id with the
+transport unsubscribing instead of subscribing; the messages the broker had queued for it go
+through the same `_handle`, and the broker forgets the session once it is quiet.
+
 Ready (`/readyz`) only while the broker has granted every subscription (transport checks
 each SUBACK reason code, and subscribes again on every connection), and PostgreSQL answered.
 Messages are validated on the network thread as they arrive (`deliver`), so validation runs
@@ -44,11 +48,23 @@ Received: TypeAlias = tuple[Inbound, Item]
 # Heartbeats are QoS 0, outside the broker's receive-maximum window: room for a burst.
 QOS0_SLACK: Final = 1000
 LIVENESS_S: Final = 60.0
+RETIRE_CONNECT_S: Final = 30.0
+
+
+class RetireError(Exception):
+    """Retiring stopped short; the broker keeps the session and what was not acknowledged."""
 
 
 def utc_now() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)
+
+
+def quiet_since(since: float, now: float, *, wrote: bool, unsubscribed: bool) -> float:
+    """Start of a retiring session's quiet: it restarts when we acknowledge a batch (the
+    broker answers with the next queued messages) and while the broker has not confirmed
+    the unsubscribe (until then it may route new messages to us)."""
+    return now if wrote or not unsubscribed else since
 
 
 class Worker:
@@ -131,6 +147,77 @@ class Worker:
             self._source.stop()
             self._db.close()
 
+    def retire(self) -> int:
+        """Drain a removed worker's session (the source must be retiring), then let the broker
+        forget it; the number of messages handled.
+
+        Raises RetireError, leaving the session and anything unacknowledged in it on the
+        broker, if PostgreSQL or the broker is unreachable or retire_max_s passes first.
+        """
+        self._check_database()
+        give_up = threading.Timer(self._settings.retire_max_s, self.stop)
+        give_up.daemon = True
+        give_up.start()
+        self._source.start(self.deliver)
+        handled, drained = 0, False
+        try:
+            handled = self._drain_session()
+            drained = True
+        finally:
+            give_up.cancel()
+            self._publish_due(force=True)
+            self._source.stop(forget_session=drained)
+            self._db.close()
+        return handled
+
+    def _check_database(self) -> None:
+        """Before taking anything from the broker: messages must not wait for PostgreSQL."""
+        try:
+            with self._db.transaction() as conn:
+                conn.execute("SELECT 1")
+        except psycopg.Error as exc:
+            self._db.close()
+            raise RetireError(
+                f"PostgreSQL is unreachable, nothing was taken from the broker: {exc}"
+            ) from exc
+        self._db_ok = True
+
+    def _drain_session(self) -> int:
+        """Handle messages until the broker has had nothing more to send for retire_quiet_s."""
+        s = self._settings
+        deadline = time.monotonic() + RETIRE_CONNECT_S
+        while not self._source.connected:
+            if time.monotonic() > deadline or self._stopping.wait(0.05):
+                raise RetireError(
+                    f"the broker at {s.broker.host}:{s.broker.port} is unreachable or refused "
+                    "the connection: nothing was taken from it"
+                )
+        handled = 0
+        since = time.monotonic()
+        while not self._stopping.is_set():
+            batch = self._collect(min(0.1, s.retire_quiet_s))
+            if batch and not self._handle(batch):
+                break
+            handled += len(batch)
+            now = time.monotonic()
+            since = quiet_since(
+                since, now, wrote=bool(batch), unsubscribed=self._source.unsubscribed
+            )
+            if now - since >= s.retire_quiet_s:
+                break
+            self._publish_due()
+        handled += self._drain()
+        if self._stopping.is_set():  # also while the last batches waited for PostgreSQL
+            raise RetireError(f"stopped after {handled} messages: {self._retire_blocker()}")
+        return handled
+
+    def _retire_blocker(self) -> str:
+        if not self._db_ok:
+            return "PostgreSQL is unreachable"
+        if not self._source.unsubscribed:
+            return "the broker did not confirm the unsubscribe"
+        return f"interrupted, or the session was not drained within {self._settings.retire_max_s} s"
+
     def _collect(self, wait: float) -> list[Received]:
         """Up to batch_size messages, flushed batch_delay_ms after the first one arrived."""
         if not self._intake.wait_for(1, wait):
@@ -138,11 +225,14 @@ class Worker:
         self._intake.wait_for(self._settings.batch_size, self._settings.batch_delay_ms / 1000)
         return self._intake.take(self._settings.batch_size)
 
-    def _drain(self) -> None:
-        """On shutdown: write and acknowledge what was already received."""
+    def _drain(self) -> int:
+        """On shutdown: write and acknowledge what was already received; how many."""
+        handled = 0
         while batch := self._collect(0):
             if not self._handle(batch):
-                return
+                break
+            handled += len(batch)
+        return handled
 
     # One batch -----------------------------------------------------------------------------
 

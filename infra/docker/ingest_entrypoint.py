@@ -6,6 +6,11 @@ gives a replica a random hostname, but Compose names it `<project>-ingest-<n>` a
 embedded DNS answers a reverse lookup of the container's address with that name: that name is
 the id. INGEST_CLIENT_ID, when set, wins; without either, parking-ingest falls back to its own
 default (the hostname) and we say that it will change on re-creation.
+
+Arguments pass through, with or without a leading `parking-ingest`: `docker compose run --rm
+ingest parking-ingest --client-id parking-ingest-3 --retire` drains the session of a replica
+removed by scaling down. An id given on the command line wins, and `--retire` never gets one
+derived: it must name the removed replica, not the one-shot container it runs in.
 """
 
 import os
@@ -14,6 +19,7 @@ import socket
 import sys
 from collections.abc import Callable, Mapping
 
+PROGRAM = "parking-ingest"
 REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*-\d+$")
 
 
@@ -41,8 +47,18 @@ def client_id(environ: Mapping[str, str], lookup: Callable[[], str | None]) -> s
     return replica_name(found) if found else None
 
 
-def main(argv: list[str]) -> None:
-    """Exec parking-ingest with `--client-id` prepended to our arguments."""
+def own_arguments(argv: list[str]) -> list[str]:
+    """parking-ingest's arguments: ours without a leading `parking-ingest`."""
+    return argv[1:] if argv[:1] == [PROGRAM] else argv
+
+
+def names_session(args: list[str]) -> bool:
+    """Whether the arguments choose the client id themselves (`--client-id`, `--retire`)."""
+    return any(a in ("--client-id", "--retire") or a.startswith("--client-id=") for a in args)
+
+
+def derived_client_id() -> str | None:
+    """This container's id (see the module docstring), or None after a warning."""
     chosen = client_id(os.environ, reverse_lookup)
     if chosen is None:
         print(  # noqa: T201
@@ -50,9 +66,14 @@ def main(argv: list[str]) -> None:
             "hostname, which changes when the container is re-created",
             file=sys.stderr,
         )
-        command = ["parking-ingest", *argv]
-    else:
-        command = ["parking-ingest", "--client-id", chosen, *argv]
+    return chosen
+
+
+def main(argv: list[str]) -> None:
+    """Exec parking-ingest with our arguments, `--client-id` prepended unless they name one."""
+    args = own_arguments(argv)
+    chosen = None if names_session(args) else derived_client_id()
+    command = [PROGRAM, *(["--client-id", chosen] if chosen else []), *args]
     os.execvp(command[0], command)  # noqa: S606 - our own console script
 
 

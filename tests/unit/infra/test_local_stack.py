@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from infra.docker.ingest_entrypoint import client_id, replica_name
+from infra.docker.ingest_entrypoint import client_id, names_session, own_arguments, replica_name
 from infra.local.ports import PortChoice, choose_ports
 from infra.mosquitto.dynsec import (
     dynsec_config,
@@ -126,3 +126,22 @@ def test_replica_name(ptr: str, expected: str | None) -> None:
 )
 def test_client_id(environ: dict[str, str], ptr: str | None, expected: str | None) -> None:
     assert client_id(environ, lambda: ptr) == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "args", "named"),
+    [
+        ([], [], False),  # a replica: the entrypoint derives its id
+        (["--client-id", "parking-ingest-3"], ["--client-id", "parking-ingest-3"], True),
+        # `docker compose run --rm ingest parking-ingest --client-id parking-ingest-3 --retire`
+        (["parking-ingest", "--client-id", "parking-ingest-3", "--retire"],
+         ["--client-id", "parking-ingest-3", "--retire"], True),
+        (["parking-ingest", "--client-id=parking-ingest-3"], ["--client-id=parking-ingest-3"],
+         True),
+        # Never this one-shot container's own id: parking-ingest refuses --retire without one.
+        (["parking-ingest", "--retire"], ["--retire"], True),
+    ],
+)  # fmt: skip
+def test_entrypoint_arguments(argv: list[str], args: list[str], named: bool) -> None:
+    assert own_arguments(argv) == args
+    assert names_session(args) is named

@@ -47,6 +47,7 @@ def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
         ("DATABASE_URL", "sqlite:///x", "database_url"),
         ("MQTT_URL", "tcp://mq", "mqtt_url"),
         ("INGEST_BATCH_SIZE", "5000", "batch_size"),  # larger than the in-flight window
+        ("INGEST_RETIRE_QUIET_S", "600", "retire_quiet_s"),  # not below retire_max_s
     ],
 )
 def test_bad_settings_fail_naming_the_key(
