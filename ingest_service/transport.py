@@ -150,8 +150,8 @@ class PahoTransport:
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_raw_message = self._on_raw_message
-        self._client.on_subscribe = self._on_subscribe
-        self._client.on_unsubscribe = self._on_unsubscribe
+        self._client.on_subscribe = self._on_reply
+        self._client.on_unsubscribe = self._on_reply
         self._publisher.on_connect = lambda *_: self._publisher_connected.set()
         self._publisher.on_disconnect = lambda *_: self._publisher_connected.clear()
 
@@ -215,23 +215,28 @@ class PahoTransport:
         # Every connection subscribes anew, session present or not: Mosquitto 2.0.11 does not
         # restore $share subscriptions from its persistence file after a restart. A retiring
         # one unsubscribes anew: a lost UNSUBACK leaves us unsure the first one took effect.
-        (self._unsubscribe if self._retiring else self._subscribe)(generation)
+        self._request(generation)
 
     @property
     def _filters(self) -> list[str]:
         return [shared_subscription(kind, self._settings.share_group) for kind in ROUTES]
 
-    def _subscribe(self, generation: int) -> None:
+    def _request(self, generation: int) -> None:
+        """SUBSCRIBE (retiring: UNSUBSCRIBE) the shared filters on connection `generation`;
+        `_on_reply` checks the answer."""
         with self._lock:
             if generation != self._generation or not self._connected.is_set():
-                return  # a newer connection subscribes for itself
-            result, mid = self._client.subscribe([(f, 1) for f in self._filters])
+                return  # a newer connection asks for itself
+            if self._retiring:
+                result, mid = self._client.unsubscribe(self._filters)
+            else:
+                result, mid = self._client.subscribe([(f, 1) for f in self._filters])
             if result == mqtt.MQTT_ERR_SUCCESS and mid is not None:
                 self._pending_request = (generation, mid)
                 return
-        log.warning("subscribing failed (%s); the next connection retries", result)
+        log.warning("(un)subscribing failed (%s); the next connection retries", result)
 
-    def _on_subscribe(
+    def _on_reply(
         self,
         _client: mqtt.Client,
         _userdata: object,
@@ -239,58 +244,29 @@ class PahoTransport:
         reason_codes: list[ReasonCode],
         _properties: Properties | None,
     ) -> None:
+        """The SUBACK or UNSUBACK of `_request`: done, or refused and asked again later."""
         with self._lock:
             if self._pending_request != (self._generation, mid):
-                return  # the SUBACK of an older connection's SUBSCRIBE
+                return  # the reply to an older connection's request
             self._pending_request = None
             generation = self._generation
-        self.subscription_errors = refused_subscriptions(self._filters, reason_codes)
-        if not self.subscription_errors:
-            self._subscribed.set()
-            log.info("subscriptions granted: %s", ", ".join(self._filters))
-            return
-        for topic_filter, reason in self.subscription_errors:
-            # Not ready, and loudly so: a worker that receives nothing must not look healthy.
-            log.error("the broker refused subscription %r: %s", topic_filter, reason)
-        self._retry(self._subscribe, generation)
-
-    def _retry(self, request: Callable[[int], None], generation: int) -> None:
-        """Ask again later: an operator may fix the ACL while we run."""
-        retry = threading.Timer(self._settings.resubscribe_s, request, (generation,))
-        retry.daemon = True
-        retry.start()
-
-    def _unsubscribe(self, generation: int) -> None:
-        with self._lock:
-            if generation != self._generation or not self._connected.is_set():
-                return  # a newer connection unsubscribes for itself
-            result, mid = self._client.unsubscribe(self._filters)
-            if result == mqtt.MQTT_ERR_SUCCESS and mid is not None:
-                self._pending_request = (generation, mid)
-                return
-        log.warning("unsubscribing failed (%s); the next connection retries", result)
-
-    def _on_unsubscribe(
-        self,
-        _client: mqtt.Client,
-        _userdata: object,
-        mid: int,
-        reason_codes: list[ReasonCode],
-        _properties: Properties | None,
-    ) -> None:
-        with self._lock:
-            if self._pending_request != (self._generation, mid):
-                return  # the UNSUBACK of an older connection's UNSUBSCRIBE
-            self._pending_request = None
-            generation = self._generation
-        refused = refused_unsubscriptions(self._filters, reason_codes)
+        if self._retiring:
+            refused, done = refused_unsubscriptions(self._filters, reason_codes), self._unsubscribed
+        else:
+            refused, done = refused_subscriptions(self._filters, reason_codes), self._subscribed
+            self.subscription_errors = refused
+        action = "unsubscribe" if self._retiring else "subscribe"
         if not refused:
-            self._unsubscribed.set()
-            log.info("unsubscribed (draining the queued messages): %s", ", ".join(self._filters))
+            done.set()
+            log.info("%s done: %s", action, ", ".join(self._filters))
             return
         for topic_filter, reason in refused:
-            log.error("the broker refused to unsubscribe %r: %s", topic_filter, reason)
-        self._retry(self._unsubscribe, generation)
+            # Not ready, and loudly so: a worker that receives nothing must not look healthy.
+            log.error("the broker refused to %s %r: %s", action, topic_filter, reason)
+        # Asked again later: an operator may fix the ACL while we run.
+        retry = threading.Timer(self._settings.resubscribe_s, self._request, (generation,))
+        retry.daemon = True
+        retry.start()
 
     def _on_disconnect(
         self,
