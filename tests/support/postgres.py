@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL cluster: initdb into a temporary folder, serve on a free port."""
 
+import signal
 import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -88,8 +89,15 @@ class PostgresCluster:
             )
         wait_until(lambda: accepts_connections(self.server), self._process, "PostgreSQL")
 
-    def stop(self) -> None:
+    def stop(self, *, fast: bool = False) -> None:
+        """Stop the server: a smart shutdown (SIGTERM, waits for clients to leave, killed
+        after a while), or `fast` (SIGINT, as `pg_ctl stop -m fast`: clients are
+        disconnected, open transactions rolled back, a clean shutdown checkpoint)."""
         if self._process is not None:
+            if fast and self._process.poll() is None:
+                self._process.send_signal(signal.SIGINT)
+                with suppress(subprocess.TimeoutExpired):
+                    self._process.wait(timeout=30)
             stop(self._process)
             self._process = None
 
