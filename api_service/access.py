@@ -1,12 +1,14 @@
 """Who may call what: access policies, token checks and the JWT setup, in one place.
 
 Every route declares an `Access` policy; `enforce` is the only code that checks tokens and
-roles. Staff routes (operators and admins) also resolve the caller's `Tenant` here, from the
-database rather than the token (a disabled account or a changed role counts at once), and
-`Tenant` is the one rule for what a caller may see and change: admins every operator's
-lots, an operator only its own.
+roles. It also loads the caller's account from the database rather than trusting the token,
+on every route that takes one, so a disabled account or a changed role counts at once for
+drivers and staff alike. Staff routes resolve the caller's `Tenant` here too, and `Tenant`
+is the one rule for what a caller may see and change: admins every operator's lots, an
+operator only its own.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
@@ -18,9 +20,13 @@ from api_service.db import db_session
 from api_service.errors import forbidden, problem_response, unauthorized
 from api_service.queries.users import active_user
 from api_service.settings import ApiSettings
+from schemas.db import User
 from schemas.enums import Role
 
 ROLE_CLAIM: Final = "role"
+# Token subjects are user ids: decimal ASCII digits within users.id's BIGINT range.
+_SUBJECT: Final = re.compile(r"[1-9][0-9]{0,18}")
+_MAX_ID: Final = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +79,8 @@ class Tenant:
 
 
 def enforce(access: Access) -> None:
-    """Refuse the request unless it satisfies `access` (401 without a valid token, 403 role)."""
+    """Refuse the request unless it satisfies `access`: 401 without a valid token or an
+    active account behind it, 403 for a role the route does not allow."""
     if access.roles is None:
         return
     verify_jwt_in_request(refresh=access.refresh)
@@ -81,17 +88,31 @@ def enforce(access: Access) -> None:
     if role not in access.roles:
         allowed = ", ".join(sorted(access.roles))
         raise forbidden(f"this route needs the role {allowed}; the token has {role!r}")
+    user = _load_user(access.roles)
+    g.parking_user = user
     if access.staff:
-        g.parking_tenant = _load_tenant(access)
+        g.parking_tenant = Tenant(user.id, user.email, user.role, user.operator_id)
 
 
-def _load_tenant(access: Access) -> Tenant:
-    user = active_user(db_session(), current_user_id())
+def subject_id(subject: object) -> int | None:
+    """The user id a token's `sub` names, or None if it names none (pure)."""
+    if not isinstance(subject, str) or not _SUBJECT.fullmatch(subject):
+        return None
+    user_id = int(subject)
+    return user_id if user_id <= _MAX_ID else None
+
+
+def _load_user(roles: frozenset[Role]) -> User:
+    user_id = subject_id(get_jwt_identity())
+    if user_id is None:
+        # Validly signed but not ours to interpret (another issuer sharing the key, a bug).
+        raise unauthorized("invalid-token", "the token's subject is not a user id")
+    user = active_user(db_session(), user_id)
     if user is None:
         raise unauthorized("unknown-user", "the account no longer exists or is disabled")
-    if access.roles is not None and user.role not in access.roles:
+    if user.role not in roles:
         raise forbidden(f"the account's role is now {user.role.value!r}")
-    return Tenant(user.id, user.email, user.role, user.operator_id)
+    return user
 
 
 def current_tenant() -> Tenant:
@@ -100,9 +121,15 @@ def current_tenant() -> Tenant:
     return tenant
 
 
+def current_user() -> User:
+    """The active account whose token authorised this request (routes with a token only)."""
+    user: User = g.parking_user
+    return user
+
+
 def current_user_id() -> int:
     """The id of the user whose token authorised this request."""
-    return int(get_jwt_identity())
+    return current_user().id
 
 
 def token_claims(role: Role) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
 
-from api_service.access import ANY_USER, PUBLIC, REFRESH, current_user_id, token_claims
+from api_service.access import ANY_USER, PUBLIC, REFRESH, current_user, token_claims
 from api_service.clock import utcnow
 from api_service.db import db_session
 from api_service.endpoint import RouteSpec, endpoint
@@ -90,9 +90,7 @@ def login(body: Credentials) -> TokenPair:
     )
 )
 def refresh() -> AccessToken:
-    user = users.active_user(db_session(), current_user_id())
-    if user is None:
-        raise unauthorized("unknown-user", "the account no longer exists or is disabled")
+    user = current_user()
     # The role is read again, so a changed role takes effect at the next refresh.
     token = create_access_token(str(user.id), additional_claims=token_claims(user.role))
     return AccessToken(access_token=token, expires_in=_access_ttl_s())
@@ -103,7 +101,4 @@ def refresh() -> AccessToken:
     RouteSpec("The account behind the token", ANY_USER, "auth", rate="user", response=UserView)
 )
 def me() -> UserView:
-    user = users.active_user(db_session(), current_user_id())
-    if user is None:
-        raise unauthorized("unknown-user", "the account no longer exists or is disabled")
-    return _user_view(user)
+    return _user_view(current_user())
