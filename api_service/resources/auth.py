@@ -65,9 +65,12 @@ def register(body: Registration) -> UserView:
 )
 def login(body: Credentials) -> TokenPair:
     session, passwords = db_session(), password_hasher()
-    user = users.user_by_email(session, body.email)
-    stored = user.password_hash if user is not None and user.disabled_at is None else None
-    if user is None or not passwords.verify(stored, body.password):
+    found = users.user_by_email(session, body.email)
+    user = found if found is not None and found.disabled_at is None else None
+    # Always one argon2 verification (the decoy's for an unknown or disabled account), so
+    # the time taken does not tell which e-mails have an account.
+    matched = passwords.verify(user.password_hash if user else None, body.password)
+    if user is None or not matched:
         raise unauthorized("bad-credentials", "wrong e-mail or password")
     new_hash = passwords.hash(body.password) if passwords.needs_rehash(user.password_hash) else None
     users.record_login(session, user, utcnow(), new_hash)
