@@ -20,13 +20,11 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
+from schemas.broker_roles import SERVICE_CLIENT_PREFIX, node_role
 from schemas.broker_url import parse_mqtt_url
-from schemas.topics import NodeTopicKind, node_topic
 
 CONTROL_TOPIC: Final = "$CONTROL/dynamic-security/v1"
 RESPONSE_TOPIC: Final = CONTROL_TOPIC + "/response"
-NODE_SENDS: Final = (NodeTopicKind.STATUS, NodeTopicKind.OCCUPANCY, NodeTopicKind.HEARTBEAT)
-NODE_READS: Final = (NodeTopicKind.CONFIG, NodeTopicKind.CMD)
 SYS_FILTER: Final = "$SYS/broker/#"
 
 Command = dict[str, Any]
@@ -46,32 +44,19 @@ class Outbound:
     qos: int = 1
 
 
-def node_role_name(node_id: str) -> str:
-    """The per-node dynamic-security role (2.0.11 matches `%u` literally, so one per node)."""
-    return f"node:{node_id}"
-
-
-def node_role_acls(node_id: str) -> list[Command]:
-    """Write its own status/occupancy/heartbeat; read its own config and cmd; nothing else."""
-    sends = [node_topic(node_id, kind) for kind in NODE_SENDS]
-    reads = [node_topic(node_id, kind) for kind in NODE_READS]
-    acls = [{"acltype": "publishClientSend", "topic": t, "allow": True} for t in sends]
-    for kind in ("subscribePattern", "unsubscribePattern"):
-        acls += [{"acltype": kind, "topic": t, "allow": True} for t in reads]
-    return acls
-
-
 def registration_commands(node_id: str, password: str) -> list[Command]:
-    """Replace any stale role of the node, then create its role and its client."""
-    role = node_role_name(node_id)
+    """Replace any stale role of the node, then create its role and its client, bound to the
+    node's own client id (so its credentials cannot take over another client's session)."""
+    role = node_role(node_id)
     return [
-        {"command": "deleteRole", "rolename": role},
-        {"command": "createRole", "rolename": role, "acls": node_role_acls(node_id)},
+        {"command": "deleteRole", "rolename": role["rolename"]},
+        {"command": "createRole", **role},
         {
             "command": "createClient",
             "username": node_id,
             "password": password,
-            "roles": [{"rolename": role}],
+            "clientid": node_id,
+            "roles": [{"rolename": role["rolename"]}],
         },
     ]
 
@@ -135,7 +120,7 @@ class BrokerAdmin:
     def _connect(self) -> Iterator[_Connection]:
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
-            client_id=f"parking-api-{uuid.uuid4().hex[:12]}",
+            client_id=f"{SERVICE_CLIENT_PREFIX}api-{uuid.uuid4().hex[:12]}",
             protocol=mqtt.MQTTv5,
         )
         if self.address.username is not None:

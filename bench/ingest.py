@@ -51,10 +51,12 @@ from schemas.topics import NodeTopicKind, node_topic, node_wildcard
 from tests.support.mosquitto import MosquittoServer, running_mosquitto
 from tests.support.postgres import FAST, PostgresCluster
 from tests.support.processes import free_port
+from tests.support.slot_maps import slot_map
 
 WINDOW = 100  # = max_inflight_messages in broker/: paho ignores the broker's Receive Maximum
 NODES = 10
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+HORIZON_S = 20 * 365 * 86_400  # the stream's fixed times stay within the workers' horizon
 
 
 # Payloads --------------------------------------------------------------------------------
@@ -182,7 +184,17 @@ def setup_database(cluster: PostgresCluster, slots: int) -> str:
         session.flush()
         import_layout(session, parse_layout(json.dumps(layout)), actor="bench")
         lot_id: int = session.execute(text("SELECT id FROM parking_lots")).scalar_one()
-        session.add_all(Node(id=f"bn-{n}", lot_id=lot_id) for n in range(NODES))
+        session.add_all(
+            Node(
+                id=f"bn-{n}",
+                lot_id=lot_id,
+                slot_map=slot_map(
+                    f"bn-{n}", "bench", [f"S{s:04d}" for s in range(n, slots, NODES)]
+                ),
+                created_at=T0 - timedelta(days=1),
+            )
+            for n in range(NODES)
+        )
     engine.dispose()
     return url
 
@@ -195,13 +207,13 @@ def reset(url: str) -> None:
     with psycopg.connect(libpq(url), autocommit=True) as conn:
         conn.execute(
             "TRUNCATE slot_events, parking_sessions, dead_letters, published_slot_states, "
-            "published_availability"
+            "published_availability, committed_seqs"
         )
         conn.execute(
             "UPDATE slots SET detected_status = 'unknown', detected_at = NULL, "
             "detected_seq = NULL, detected_event_id = NULL, status = 'unknown'"
         )
-        conn.execute("UPDATE nodes SET last_seq = NULL")
+        conn.execute("UPDATE nodes SET last_seq = NULL, receipt_seq = NULL")
 
 
 def count(url: str) -> int:
@@ -237,9 +249,10 @@ class Workers:
     def __init__(self, url: str, broker: MosquittoServer, n: int, log: Path) -> None:
         # Client ids of their own per group: a session keeps its subscriptions, so a worker
         # reusing another run's id would also drain that run's share group.
-        self.specs = [(f"bench{n}-w{i}", free_port()) for i in range(n)]
+        self.specs = [(f"svc-bench{n}-w{i}", free_port()) for i in range(n)]
         self._env = {**os.environ, "DATABASE_URL": url, "MQTT_URL": broker.url,
-                     "INGEST_SHARE_GROUP": f"bench{n}", "INGEST_LOG_LEVEL": "WARNING"}  # fmt: skip
+                     "INGEST_SHARE_GROUP": f"bench{n}", "INGEST_LOG_LEVEL": "WARNING",
+                     "INGEST_MAX_EVENT_AGE_S": str(HORIZON_S)}  # fmt: skip
         self._log = log
         self.processes: list[subprocess.Popen[bytes]] = []
 
@@ -459,8 +472,9 @@ def bulk_copy(url: str, n: int, slots: int) -> float:
 def profile_worker(url: str, broker: MosquittoServer, stream: Path, n: int) -> str:
     """cProfile of one in-process worker draining a backlog: its loop and network threads."""
     reset(url)
-    settings = IngestSettings(database_url=url, mqtt_url=broker.url, client_id="bench-prof",
-                              share_group="benchprof", http_port=0)  # fmt: skip
+    settings = IngestSettings(database_url=url, mqtt_url=broker.url, client_id="svc-bench-prof",
+                              share_group="benchprof", http_port=0,
+                              max_event_age_s=HORIZON_S)  # fmt: skip
 
     def make() -> Worker:
         return Worker(settings, PahoTransport(settings), Database(settings.libpq_url))

@@ -38,9 +38,11 @@ class Reason(StrEnum):
     UNEXPECTED_TOPIC = "unexpected_topic"
     NODE_MISMATCH = "node_mismatch"
     FUTURE_TIMESTAMP = "future_timestamp"
+    STALE_TIMESTAMP = "stale_timestamp"
     UNKNOWN_LOT = "unknown_lot"
     UNKNOWN_NODE = "unknown_node"
     UNKNOWN_SLOT = "unknown_slot"
+    SLOT_NOT_MAPPED = "slot_not_mapped"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -88,6 +90,7 @@ class Rejected:
     reason: Reason
     detail: str
     node_id: str | None = None
+    seq: int | None = None  # an occupancy event's seq, when its payload was readable
 
 
 Item: TypeAlias = Event | Birth | Death | Beat | Rejected
@@ -110,16 +113,24 @@ class _Reject(Exception):  # noqa: N818 - internal control flow, never escapes d
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a decision needs besides the message: the clock and the tolerance."""
+    """What a decision needs besides the message: the clock, the tolerance and the horizon."""
 
     now: datetime
     future_tolerance: timedelta
+    max_age: timedelta = timedelta(days=7)
 
 
 def _not_future(ts: datetime, field: str, ctx: Context) -> None:
     if ts > ctx.now + ctx.future_tolerance:
         ahead = (ts - ctx.now).total_seconds()
         raise _Reject(Reason.FUTURE_TIMESTAMP, f"{field} is {ahead:.1f} s ahead of the clock")
+
+
+def _not_too_old(ts: datetime, field: str, ctx: Context) -> None:
+    if ts < ctx.now - ctx.max_age:
+        age, horizon = (ctx.now - ts).total_seconds(), ctx.max_age.total_seconds()
+        detail = f"{field} is {age:.0f} s old, beyond the {horizon:.0f} s horizon"
+        raise _Reject(Reason.STALE_TIMESTAMP, detail)
 
 
 def _same_node(payload_node: str, topic_node: str) -> None:
@@ -132,6 +143,7 @@ def _occupancy(index: int, topic: NodeTopic, value: Any, ctx: Context) -> Item:
     event: OccupancyEvent = value
     _same_node(event.node_id, topic.node_id)
     _not_future(event.observed_at, "observed_at", ctx)
+    _not_too_old(event.observed_at, "observed_at", ctx)
     return Event(index, topic.node_id, event)
 
 
@@ -188,15 +200,20 @@ def _consumed_topic(topic: str) -> NodeTopic:
 def decode(index: int, topic: str, payload: bytes, ctx: Context) -> Item:
     """Validate one message into an item, or say why it is rejected."""
     node_id: str | None = None
+    seq: int | None = None
     try:
         parsed = _consumed_topic(topic)
         node_id = parsed.node_id
         route = ROUTES[parsed.kind]
         value = parse_payload(route.adapter, payload, MAX_PAYLOAD_BYTES[route.payload_kind])
+        if isinstance(value, OccupancyEvent):
+            # A refused event still counts as handled for the node's receipt, under the
+            # topic's node id (the broker lets a node write only under its own).
+            seq = value.seq
         return route.build(index, parsed, value, ctx)
     except TopicError as exc:
         return Rejected(index, Reason.BAD_TOPIC, exc.reason)
     except PayloadError as exc:
         return Rejected(index, Reason(exc.code), exc.detail, node_id)
     except _Reject as exc:
-        return Rejected(index, exc.reason, exc.detail, node_id)
+        return Rejected(index, exc.reason, exc.detail, node_id, seq)

@@ -29,6 +29,15 @@ class Metrics:
         self.dead_letters = Counter(
             "ingest_dead_letters_total", "Messages dead-lettered.", ["reason"], registry=r
         )
+        self.dead_letters_suppressed = Counter(
+            "ingest_dead_letters_suppressed_total",
+            "Refused messages over their node's dead-letter quota: counted, not stored.",
+            ["reason"],
+            registry=r,
+        )
+        self.receipts = Counter(
+            "ingest_receipts_published_total", "Receipts published to nodes.", registry=r
+        )
         self.dropped_qos0 = Counter(
             "ingest_qos0_dropped_total", "QoS 0 dropped, intake full.", registry=r
         )

@@ -14,20 +14,21 @@ NodeMessage = Birth | Death | Beat
 
 # ORDER BY id: every transaction locks nodes in the same order, so two workers cannot
 # deadlock; NO KEY UPDATE does not conflict with the KEY SHARE locks of foreign keys.
-LOCK_NODES = """
+# A NodeRow's columns, in its field order.
+NODE_ROW = """
     SELECT n.id, l.code, n.enabled, n.state, n.bdseq, n.last_seq, n.last_seen,
         n.last_heartbeat_at, n.software, n.detector, n.buffered, n.camera_ok,
-        n.reported_seq, n.reported_seq_at
+        n.reported_seq, n.reported_seq_at, n.oldest_seq
     FROM nodes n JOIN parking_lots l ON l.id = n.lot_id
-    WHERE n.id = ANY(%s) ORDER BY n.id FOR NO KEY UPDATE OF n
 """
+LOCK_NODES = NODE_ROW + "WHERE n.id = ANY(%s) ORDER BY n.id FOR NO KEY UPDATE OF n"
 # The nodes whose events a batch applies: SHARE keeps their liveness as read until commit.
 _SHARE_NODES = "SELECT n.id FROM nodes n WHERE n.id = ANY(%s) ORDER BY n.id FOR SHARE OF n"
 
 _UPDATE_NODE = """
     UPDATE nodes SET state = %s, bdseq = %s, last_seq = %s, last_seen = %s,
         last_heartbeat_at = %s, software = %s, detector = %s, buffered = %s, camera_ok = %s,
-        reported_seq = %s, reported_seq_at = %s, updated_at = now()
+        reported_seq = %s, reported_seq_at = %s, oldest_seq = %s, updated_at = now()
     WHERE id = %s
 """
 
@@ -37,7 +38,7 @@ def fix_row(row: NodeRow) -> NodeRow:
     return NodeRow(
         row.id, row.lot_code, row.enabled, NodeState(row.state), row.bdseq, row.last_seq,
         row.last_seen, row.last_heartbeat_at, row.software, row.detector, row.buffered,
-        row.camera_ok, row.reported_seq, row.reported_seq_at,
+        row.camera_ok, row.reported_seq, row.reported_seq_at, row.oldest_seq,
     )  # fmt: skip
 
 
@@ -125,5 +126,5 @@ def apply_node_messages(
 
 def _update_params(row: NodeRow) -> tuple[object, ...]:
     values = astuple(row)
-    # (state, bdseq, last_seq, ..., reported_seq_at) then the id for WHERE.
+    # (state, bdseq, last_seq, ..., reported_seq_at, oldest_seq) then the id for WHERE.
     return (row.state.value, *values[4:], row.id)

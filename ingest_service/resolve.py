@@ -6,7 +6,7 @@ batch's own transaction, so placement is never stale; the decision itself is pur
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
 
@@ -43,13 +43,22 @@ class Placed(NamedTuple):
     slot_id: int
 
 
+class NodeEntry(NamedTuple):
+    """What placement needs of a registered node."""
+
+    lot_id: int
+    enabled: bool
+    registered_at: datetime
+    mapped: frozenset[str]  # slot codes of its current slot map (none without a map)
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """What placement needs: lots and live slots by code, nodes with their lot."""
+    """What placement needs: lots and live slots by code, nodes with their lot and slot map."""
 
     lots: dict[str, int]
     slots: dict[tuple[int, str], int]
-    nodes: dict[str, tuple[int, bool]]  # node id -> (lot id, enabled)
+    nodes: dict[str, NodeEntry]
 
 
 def sightings(events: Sequence[Event], births: Sequence[Birth]) -> Iterator[Sighting]:
@@ -75,7 +84,12 @@ _LOTS_AND_SLOTS = """
     LEFT JOIN slots s ON s.lot_id = l.id AND s.retired_at IS NULL AND s.code = ANY(%s)
     WHERE l.code = ANY(%s)
 """
-_NODES = "SELECT id, lot_id, enabled FROM nodes WHERE id = ANY(%s)"
+# The slot codes of the node's current slot map (NodeConfig.slots[].slot_id), not the map.
+_NODES = """
+    SELECT id, lot_id, enabled, created_at,
+        ARRAY(SELECT s ->> 'slot_id' FROM jsonb_array_elements(slot_map -> 'slots') s)
+    FROM nodes WHERE id = ANY(%s)
+"""
 
 
 def load_layout(conn: Connection, rows: Iterable[Sighting]) -> Layout:
@@ -92,44 +106,62 @@ def load_layout(conn: Connection, rows: Iterable[Sighting]) -> Layout:
         if slot_id is not None:
             slots[(lot_id, slot_code)] = slot_id
     node_ids = sorted({r.node_id for r in rows})
-    nodes = {n: (lot, enabled) for n, lot, enabled in conn.execute(_NODES, (node_ids,))}
+    nodes = {
+        n: NodeEntry(lot, enabled, registered_at, frozenset(mapped or ()))
+        for n, lot, enabled, registered_at, mapped in conn.execute(_NODES, (node_ids,))
+    }
     return Layout(lots, slots, nodes)
 
 
-def place(row: Sighting, layout: Layout) -> Placed | Reason:
+def place(row: Sighting, layout: Layout, clock_skew: timedelta) -> Placed | Reason:
     """The ids of an observation's lot and slot, or why it has none.
 
-    The node must be registered, enabled, and registered for that lot.
+    The node must be registered, enabled, and registered for that lot; the slot must exist
+    and be in the node's current slot map (a node speaks only for the slots it watches);
+    an event must not predate the node's registration (by more than the clock skew).
     """
     lot_id = layout.lots.get(row.lot_code)
     if lot_id is None:
         return Reason.UNKNOWN_LOT
     node = layout.nodes.get(row.node_id)
-    if node is None or node != (lot_id, True):
+    if node is None or not node.enabled or node.lot_id != lot_id:
         return Reason.UNKNOWN_NODE
     slot_id = layout.slots.get((lot_id, row.slot_code))
     if slot_id is None:
         return Reason.UNKNOWN_SLOT
+    if row.slot_code not in node.mapped:
+        return Reason.SLOT_NOT_MAPPED
+    if row.origin == "event" and row.observed_at < node.registered_at - clock_skew:
+        return Reason.STALE_TIMESTAMP
     return Placed(row, lot_id, slot_id)
 
 
-def resolve(rows: Iterable[Sighting], layout: Layout) -> tuple[list[Placed], list[Rejected]]:
+def resolve(
+    rows: Iterable[Sighting], layout: Layout, clock_skew: timedelta = timedelta(0)
+) -> tuple[list[Placed], list[Rejected]]:
     """Placed observations, and one rejection per message with any unplaceable one.
 
-    A birth lists every slot it could not place; its other slots are still stored.
+    A birth lists every slot it could not place; its other slots are still stored. A
+    refused event keeps its seq: it was handled, and the node's receipt may cover it.
     """
     placed: list[Placed] = []
-    failed: dict[int, tuple[Reason, list[str], str]] = {}
+    failed: dict[int, tuple[Reason, list[str], Sighting]] = {}
     for row in rows:
-        result = place(row, layout)
+        result = place(row, layout, clock_skew)
         if isinstance(result, Placed):
             placed.append(result)
         else:
-            entry = failed.setdefault(row.position, (result, [], row.node_id))
+            entry = failed.setdefault(row.position, (result, [], row))
             entry[1].append(f"{row.lot_code}/{row.slot_code}")
     rejected = [
-        Rejected(index, reason, _detail(reason, places), node_id)
-        for index, (reason, places, node_id) in failed.items()
+        Rejected(
+            index,
+            reason,
+            _detail(reason, places),
+            row.node_id,
+            row.seq if row.origin == "event" else None,
+        )
+        for index, (reason, places, row) in failed.items()
     ]
     return placed, rejected
 
@@ -139,6 +171,8 @@ def _detail(reason: Reason, places: list[str]) -> str:
         Reason.UNKNOWN_LOT: "no such lot",
         Reason.UNKNOWN_NODE: "node not registered for this lot",
         Reason.UNKNOWN_SLOT: "no such slot in the lot",
+        Reason.SLOT_NOT_MAPPED: "not in the node's slot map (PUT /api/v1/admin/nodes/{id}/config)",
+        Reason.STALE_TIMESTAMP: "observed before the node was registered",
     }[reason]
     shown = ", ".join(places[:10]) + (f" and {len(places) - 10} more" if len(places) > 10 else "")
     return f"{what}: {shown}"

@@ -122,6 +122,7 @@ class NodeRow:
     camera_ok: bool | None
     reported_seq: int | None
     reported_seq_at: datetime | None
+    oldest_seq: int | None = None  # the oldest seq the node holds, as it last said
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,7 @@ def apply_birth(row: NodeRow, birth: NodeBirth, now: datetime) -> NodeOutcome:
         last_seen=_later(row.last_seen, now),
         software=birth.software,
         detector=birth.detector,
+        oldest_seq=_max(row.oldest_seq, birth.oldest_seq),
     )
     # A node seen before that comes back may have missed commands or lost events.
     return NodeOutcome(updated, resync=row.bdseq is not None)
@@ -179,6 +181,7 @@ def apply_heartbeat(row: NodeRow, beat: Heartbeat, now: datetime) -> NodeOutcome
         camera_ok=beat.camera == "ok",
         reported_seq=reported,
         reported_seq_at=reported_at,
+        oldest_seq=_max(row.oldest_seq, beat.oldest_seq),
     )
     return NodeOutcome(updated, resync=revived)
 
@@ -191,6 +194,11 @@ def is_stale(row: NodeRow, now: datetime, stale_after: timedelta) -> bool:
 
 def _later(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b > a else a
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    """The larger of two optional counters: a node only ever raises its oldest seq."""
+    return a if b is None else b if a is None else max(a, b)
 
 
 # Seq gaps -------------------------------------------------------------------------------

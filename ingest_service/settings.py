@@ -6,6 +6,7 @@ from typing import Self
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.broker_roles import SERVICE_CLIENT_PREFIX, service_client_problem
 from schemas.broker_url import BrokerAddress, parse_mqtt_url
 from schemas.db.settings import DEV_DATABASE_URL
 from schemas.ids import is_identifier
@@ -14,9 +15,9 @@ DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
 
 
 def default_client_id() -> str:
-    """`ingest-<hostname>`: stable across restarts of one container or host (Compose replicas)."""
+    """`svc-ingest-<hostname>`: stable across restarts of one container or host."""
     host = "".join(c if c.isalnum() or c in "._-" else "-" for c in socket.gethostname())
-    return f"ingest-{host or 'local'}"[:64]
+    return f"{SERVICE_CLIENT_PREFIX}ingest-{host or 'local'}"[:64]
 
 
 class IngestSettings(BaseSettings):
@@ -42,7 +43,7 @@ class IngestSettings(BaseSettings):
     )
     client_id: str = Field(
         default_factory=default_client_id,
-        description="Stable MQTT client id; the broker keeps this worker's session under it.",
+        description="Stable MQTT client id (svc-...); the broker keeps this worker's session.",
     )
     share_group: str = Field(default="ingest", description="MQTT 5 shared-subscription group.")
     session_expiry_s: int = Field(
@@ -68,8 +69,22 @@ class IngestSettings(BaseSettings):
         description="Coalesce read-side publishing of a lot to at most once per interval.",
     )  # fmt: skip
     future_tolerance_s: float = Field(
-        default=60, ge=0, description="How far ahead of our clock a timestamp may be."
-    )
+        default=60, ge=0,
+        description="How far a node's clock may be off ours: ahead for any timestamp, behind "
+        "for an event observed before the node was registered.",
+    )  # fmt: skip
+    max_event_age_s: float = Field(
+        default=7 * 86_400, gt=0,
+        description="Events observed longer ago are dead letters (stale_timestamp).",
+    )  # fmt: skip
+    receipt_interval_ms: int = Field(
+        default=200, ge=0, le=60_000,
+        description="Coalesce each node's receipt (what is committed) to at most one per interval.",
+    )  # fmt: skip
+    dead_letter_quota_per_min: int = Field(
+        default=120, ge=1, le=1_000_000,
+        description="Dead letters stored per node per minute (per worker); beyond, only counted.",
+    )  # fmt: skip
     stale_after_s: float = Field(
         default=90, gt=0, description="A node silent (no heartbeat or birth) this long is stale."
     )
@@ -83,8 +98,9 @@ class IngestSettings(BaseSettings):
         default=5, gt=0, description="Longest pause between attempts while PostgreSQL is down."
     )
     dead_letter_max_bytes: int = Field(
-        default=65_536, ge=1024, description="Raw payload bytes kept with a dead letter."
-    )
+        default=4096, ge=256, le=1_048_576,
+        description="Raw payload bytes kept with a dead letter (with the full size and hash).",
+    )  # fmt: skip
     http_host: str = Field(default="127.0.0.1", description="Address of /metrics and probes.")
     http_port: int = Field(
         default=9102, ge=0, le=65_535, description="Port of /metrics, /healthz, /readyz (0: any)."
@@ -119,6 +135,13 @@ class IngestSettings(BaseSettings):
     def _identifier(cls, value: str) -> str:
         if not is_identifier(value):
             raise ValueError("must be 1-64 characters of A-Z a-z 0-9 . _ - (alphanumeric first)")
+        return value
+
+    @field_validator("client_id")
+    @classmethod
+    def _service_client(cls, value: str) -> str:
+        if (problem := service_client_problem(value)) is not None:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")

@@ -8,18 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ingest_service.db import Connection
-from ingest_service.nodes_store import fix_row
+from ingest_service.nodes_store import NODE_ROW, fix_row
 from ingest_service.rules import Island, NodeRow, advance_watermark, is_stale
 from ingest_service.slots_store import lock_slots, refresh_status
 
-_LIVE_NODES = """
-    SELECT n.id, l.code, n.enabled, n.state, n.bdseq, n.last_seq, n.last_seen,
-        n.last_heartbeat_at, n.software, n.detector, n.buffered, n.camera_ok,
-        n.reported_seq, n.reported_seq_at
-    FROM nodes n JOIN parking_lots l ON l.id = n.lot_id
-    WHERE n.state IN ('online', 'stale')
-    ORDER BY n.id FOR NO KEY UPDATE OF n SKIP LOCKED
-"""
+_LIVE_NODES = (
+    NODE_ROW
+    + "WHERE n.state IN ('online', 'stale') ORDER BY n.id FOR NO KEY UPDATE OF n SKIP LOCKED"
+)
 # Runs of consecutive seqs above each node's watermark (gaps-and-islands).
 _ISLANDS = """
     SELECT node_id, min(seq), max(seq), min(first_at) FROM (

@@ -8,7 +8,10 @@ Guarantees, and where they live:
 4. dead letters: `decode` and the SQL resolution in `writer`, isolated per message by
    `_write_one_by_one` when a batch fails on its data;
 5. back-pressure: `_write` retries the same batch while PostgreSQL is down, without acking;
-   the broker stops at `receive_maximum` unacknowledged messages, so memory stays bounded.
+   the broker stops at `receive_maximum` unacknowledged messages, so memory stays bounded;
+6. durable receipts: the writer records every handled seq, `_receipts_due` advances each
+   node's receipt over them (`receipts`) and publishes it retained; only then does the node
+   forget its events, so an event the broker acknowledged but lost is sent again.
 
 Retiring (`retire`): a removed worker's session is resumed under its client id with the
 transport unsubscribing instead of subscribing; the messages the broker had queued for it go
@@ -35,6 +38,8 @@ from ingest_service.decode import Context, Item, Reason, Rejected, at_index, dec
 from ingest_service.intake import Intake
 from ingest_service.metrics import Metrics
 from ingest_service.publisher import lots_with_pending, publish_lot, resync_commands
+from ingest_service.quota import DeadLetterQuota
+from ingest_service.receipts import advance, receipt_messages
 from ingest_service.settings import IngestSettings
 from ingest_service.sweep import sweep_expiries, sweep_nodes
 from ingest_service.transport import Inbound, MessageSource, PublishError
@@ -85,6 +90,8 @@ class Worker:
         self._clock = clock
         self._intake: Intake[Received] = Intake(settings.receive_maximum + QOS0_SLACK)
         self._tolerance = timedelta(seconds=settings.future_tolerance_s)
+        self._max_age = timedelta(seconds=settings.max_event_age_s)
+        self._quota = DeadLetterQuota(settings.dead_letter_quota_per_min)
         self._stopping = threading.Event()
         self._db_ok = False
         self._last_tick = time.monotonic()
@@ -92,6 +99,9 @@ class Worker:
         # so a busy lot costs one round of retained messages per interval, not per batch.
         self._unpublished: set[int] = set()
         self._next_publish = time.monotonic()
+        # Nodes whose events were committed since their last receipt, likewise coalesced.
+        self._unreceipted: set[str] = set()
+        self._next_receipt = time.monotonic()
 
     # Intake (network thread) --------------------------------------------------------------
 
@@ -101,14 +111,16 @@ class Worker:
         Validation runs here, on the network thread, while the loop waits on PostgreSQL.
         """
         try:
-            ctx = Context(self._clock(), self._tolerance)
-            item: Item = decode(0, message.topic, message.payload, ctx)
+            item: Item = decode(0, message.topic, message.payload, self._context())
         except Exception as exc:  # a bug in validation must not stop the network thread
             log.exception("validating a message on %r failed", message.topic)
             item = Rejected(0, Reason.INTERNAL_ERROR, f"validation failed: {exc!r}")
         # QoS 1 cannot overflow: the broker sends at most receive_maximum unacknowledged.
         if not self._intake.put((message, item), block=message.qos > 0):
             self.metrics.dropped_qos0.inc()
+
+    def _context(self) -> Context:
+        return Context(self._clock(), self._tolerance, self._max_age)
 
     # Probes --------------------------------------------------------------------------------
 
@@ -133,7 +145,11 @@ class Worker:
         try:
             while not self._stopping.is_set():
                 self._last_tick = time.monotonic()
-                wake = min(next_sweep, self._next_publish if self._unpublished else next_sweep)
+                wake = min(
+                    next_sweep,
+                    self._next_publish if self._unpublished else next_sweep,
+                    self._next_receipt if self._unreceipted else next_sweep,
+                )
                 batch = self._collect(max(0.0, min(0.5, wake - time.monotonic())))
                 if batch:
                     self._handle(batch)
@@ -141,8 +157,10 @@ class Worker:
                     self._sweep()
                     next_sweep = time.monotonic() + self._settings.sweep_interval_s
                 self._publish_due()
+                self._receipts_due()
             self._drain()
             self._publish_due(force=True)
+            self._receipts_due(force=True)
         finally:
             self._source.stop()
             self._db.close()
@@ -166,6 +184,7 @@ class Worker:
         finally:
             give_up.cancel()
             self._publish_due(force=True)
+            self._receipts_due(force=True)
             self._source.stop(forget_session=drained)
             self._db.close()
         return handled
@@ -206,6 +225,7 @@ class Worker:
             if now - since >= s.retire_quiet_s:
                 break
             self._publish_due()
+            self._receipts_due()
         handled += self._drain()
         if self._stopping.is_set():  # also while the last batches waited for PostgreSQL
             raise RetireError(f"stopped after {handled} messages: {self._retire_blocker()}")
@@ -246,6 +266,7 @@ class Worker:
         self._source.ack(batch)
         self._record(batch, outcome, time.perf_counter() - started)
         self._unpublished |= outcome.changed_lots
+        self._unreceipted |= outcome.receipts
         self._publish(set(), outcome.resync)
         return True
 
@@ -258,7 +279,13 @@ class Worker:
             try:
                 with self._db.transaction() as conn:
                     outcome = write_batch(
-                        conn, items, batch, self._clock(), self._settings.dead_letter_max_bytes
+                        conn,
+                        items,
+                        batch,
+                        self._clock(),
+                        self._settings.dead_letter_max_bytes,
+                        clock_skew=self._tolerance,
+                        admit=lambda r: self._quota.admit(r.node_id, self._clock()),
                     )
             except TRANSIENT_ERRORS as exc:
                 self._db_failed(exc, len(batch))
@@ -283,7 +310,7 @@ class Worker:
     def _write_one_by_one(self, batch: Sequence[Inbound]) -> BatchOutcome | None:
         """Isolate the message a batch failed on: it becomes an `internal_error` dead letter."""
         total = BatchOutcome()
-        ctx = Context(self._clock(), self._tolerance)
+        ctx = self._context()
         for message in batch:
             item = decode(0, message.topic, message.payload, ctx)
             outcome = self._write([message], [item], isolate=False)
@@ -295,6 +322,8 @@ class Worker:
             total.observed += outcome.observed
             total.changed_lots |= outcome.changed_lots
             total.resync += outcome.resync
+            total.receipts |= outcome.receipts
+            total.suppressed += outcome.suppressed
         return total
 
     def _internal_error(self, message: Inbound, item: Item, exc: Exception) -> BatchOutcome | None:
@@ -315,6 +344,8 @@ class Worker:
         m.duplicates.inc(outcome.duplicates)
         for reason, n in outcome.dead_letters.items():
             m.dead_letters.labels(reason).inc(n)
+        for reason, n in outcome.suppressed.items():
+            m.dead_letters_suppressed.labels(reason).inc(n)
         m.batch_size.observe(len(batch))
         m.batch_seconds.observe(seconds)
         committed = self._clock()
@@ -339,6 +370,24 @@ class Worker:
             lots, self._unpublished = self._unpublished, set()
             self._publish(lots, ())
             self._next_publish = time.monotonic() + self._settings.publish_interval_ms / 1000
+
+    def _receipts_due(self, *, force: bool = False) -> None:
+        """Advance and publish the receipts of the nodes whose events were committed."""
+        if not self._unreceipted or not (force or time.monotonic() >= self._next_receipt):
+            return
+        nodes, self._unreceipted = self._unreceipted, set()
+        self._next_receipt = time.monotonic() + self._settings.receipt_interval_ms / 1000
+        try:
+            with self._db.transaction() as conn:
+                receipts = advance(conn, nodes)
+            self._source.publish(receipt_messages(receipts, self._clock()), timeout=10)
+        except (PublishError, psycopg.Error) as exc:
+            # Kept for the next round: until then the nodes hold (and in time re-send) them.
+            self._unreceipted |= nodes
+            self.metrics.publish_errors.inc()
+            log.warning("receipts for %d nodes deferred: %s", len(nodes), exc)
+            return
+        self.metrics.receipts.inc(len(receipts))
 
     def _publish(self, lots: set[int], resync: Sequence[str]) -> None:
         for lot_id in sorted(lots):

@@ -4,10 +4,11 @@ The order of the steps is the lock order (nodes by id, dead letters by key, then
 id), which is what lets any number of workers write the same rows without deadlocks.
 """
 
+import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ingest_service.db import Connection
 from ingest_service.decode import Beat, Birth, Death, Event, Item, Rejected
@@ -48,11 +49,25 @@ _INSERT_EVENTS = """
 # only counts up. Rows go in in key order (unnest keeps the arrays' order), so workers
 # upserting the same dead letters lock them in the same order.
 _DEAD_LETTERS = """
-    INSERT INTO dead_letters (topic, payload, reason, detail, node_id, occurrences)
-    SELECT * FROM unnest(%s::text[], %s::bytea[], %s::text[], %s::text[], %s::text[], %s::int8[])
+    INSERT INTO dead_letters (topic, payload, reason, detail, node_id, received_bytes,
+        received_sha256, occurrences)
+    SELECT * FROM unnest(%s::text[], %s::bytea[], %s::text[], %s::text[], %s::text[],
+        %s::int8[], %s::bytea[], %s::int8[])
     ON CONFLICT (topic_sha256, reason, payload_sha256) DO UPDATE SET
         occurrences = dead_letters.occurrences + EXCLUDED.occurrences,
         last_seen_at = greatest(dead_letters.last_seen_at, EXCLUDED.last_seen_at)
+"""
+
+# Every event the batch handled (stored, duplicate or refused) counts for its node's receipt;
+# seqs the receipt already covers, and nodes that are not registered, are left out. Sorted
+# rows: concurrent batches meet on the same keys in the same order.
+_COMMITTED_SEQS = """
+    INSERT INTO committed_seqs (node_id, seq)
+    SELECT u.node_id, u.seq FROM unnest(%s::text[], %s::int8[]) AS u(node_id, seq)
+    JOIN nodes n ON n.id = u.node_id
+    WHERE u.seq > coalesce(n.receipt_seq, -1)
+    ORDER BY u.node_id, u.seq
+    ON CONFLICT DO NOTHING
 """
 
 
@@ -66,6 +81,8 @@ class BatchOutcome:
     observed: list[datetime] = field(default_factory=list)
     changed_lots: set[int] = field(default_factory=set)
     resync: list[str] = field(default_factory=list)
+    receipts: set[str] = field(default_factory=set)  # nodes whose receipt may advance
+    suppressed: Counter[str] = field(default_factory=Counter)  # dead letters over quota
 
 
 def write_batch(
@@ -74,8 +91,15 @@ def write_batch(
     messages: Sequence[Inbound],
     now: datetime,
     dead_letter_max_bytes: int,
+    *,
+    clock_skew: timedelta = timedelta(0),
+    admit: Callable[[Rejected], bool] = lambda _rejected: True,
 ) -> BatchOutcome:
-    """Write one batch inside the caller's transaction."""
+    """Write one batch inside the caller's transaction.
+
+    `admit` says whether a refused message is stored as a dead letter (the per-node quota);
+    one that is not is still acknowledged and counted in `suppressed`.
+    """
     outcome = BatchOutcome()
     rejected = [item for item in items if isinstance(item, Rejected)]
     node_messages = [item for item in items if isinstance(item, Birth | Death | Beat)]
@@ -85,7 +109,7 @@ def write_batch(
     outcome.resync = nodes.resync
 
     rows = list(sightings(events, nodes.accepted_births))
-    placed, unplaced = resolve(rows, load_layout(conn, rows)) if rows else ([], [])
+    placed, unplaced = resolve(rows, load_layout(conn, rows), clock_skew) if rows else ([], [])
     rejected += unplaced
     rejected_idx = {r.index for r in rejected}
 
@@ -102,8 +126,13 @@ def write_batch(
     outcome.duplicates = sum(1 for e in events if e.index not in rejected_idx) - len(
         outcome.observed
     )
-    _dead_letters(conn, rejected, messages, dead_letter_max_bytes)
-    outcome.dead_letters = Counter(r.reason.value for r in rejected)
+    stored = [r for r in rejected if admit(r)]
+    _dead_letters(conn, stored, messages, dead_letter_max_bytes)
+    outcome.dead_letters = Counter(r.reason.value for r in stored)
+    outcome.suppressed = Counter(r.reason.value for r in rejected) - outcome.dead_letters
+    # A heartbeat or birth may raise the node's oldest seq, which advances its receipt too.
+    outcome.receipts = _record_committed_seqs(conn, events, rejected)
+    outcome.receipts |= {m.node_id for m in node_messages}
     new_events = [_new_event(p) for p in inserted]
     # Slot locks last, held only for the state update and the commit: concurrent workers
     # writing the same slots wait for each other only that long.
@@ -116,6 +145,19 @@ def write_batch(
     others = [locked[s] for s in liveness_slots if s not in updated and s in locked]
     outcome.changed_lots |= refresh_status(conn, others, now)
     return outcome
+
+
+def _record_committed_seqs(
+    conn: Connection, events: Sequence[Event], rejected: Sequence[Rejected]
+) -> set[str]:
+    """Note the seq of every event handled; the nodes whose receipt may advance."""
+    handled = {(e.node_id, e.event.seq) for e in events}
+    handled |= {(r.node_id, r.seq) for r in rejected if r.node_id is not None and r.seq is not None}
+    if not handled:
+        return set()
+    nodes, seqs = zip(*sorted(handled), strict=True)
+    conn.execute(_COMMITTED_SEQS, (list(nodes), list(seqs)))
+    return set(nodes)
 
 
 def _insert_events(conn: Connection, placed: Sequence[Placed]) -> list[Placed]:
@@ -154,6 +196,8 @@ class DeadLetterRow:
     reason: str
     detail: str
     node_id: str | None
+    received_bytes: int | None = None  # size and hash of what was received, when truncated
+    received_sha256: bytes | None = None
     occurrences: int = 1
 
     @property
@@ -181,11 +225,12 @@ def fold_dead_letters(
 
 
 def _stored(r: Rejected, message: Inbound, max_bytes: int) -> DeadLetterRow:
-    payload, detail = message.payload, r.detail
-    if len(payload) > max_bytes:
-        detail += f" (payload truncated to {max_bytes} of {len(payload)} bytes)"
-        payload = payload[:max_bytes]
-    return DeadLetterRow(_text(message.topic), payload, r.reason.value, _text(detail), r.node_id)
+    topic, payload, detail = _text(message.topic), message.payload, r.detail
+    if len(payload) <= max_bytes:
+        return DeadLetterRow(topic, payload, r.reason.value, _text(detail), r.node_id)
+    detail += f" (payload truncated to {max_bytes} of {len(payload)} bytes)"
+    kept, size, digest = payload[:max_bytes], len(payload), hashlib.sha256(payload).digest()
+    return DeadLetterRow(topic, kept, r.reason.value, _text(detail), r.node_id, size, digest)
 
 
 def _dead_letters(

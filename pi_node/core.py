@@ -24,6 +24,7 @@ from schemas.messages import (
     Heartbeat,
     NodeBirth,
     NodeConfig,
+    NodeReceipt,
     OccupancyEvent,
     PayloadKind,
     ResyncCommand,
@@ -47,6 +48,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class OversizeEventError(Exception):
+    """An event larger than the occupancy payload limit: the broker or ingest would drop it."""
+
+
 class NodeCore:
     """Thread-safe: detection (or the simulator) emits, the MQTT session reads and applies."""
 
@@ -56,6 +61,7 @@ class NodeCore:
         outbox: Outbox,
         detector: str | None = None,
         clock: Callable[[], datetime] = _now,
+        max_event_bytes: int = MAX_PAYLOAD_BYTES[PayloadKind.OCCUPANCY_EVENT],
     ) -> None:
         self._lock = threading.RLock()
         self._config = config
@@ -63,6 +69,8 @@ class NodeCore:
         self._clock = clock
         self._statuses = {slot.slot_id: DetectedStatus.UNKNOWN for slot in config.slots}
         self._started = time.monotonic()
+        self._max_event_bytes = max_event_bytes
+        self.refused_oversize = 0  # events never queued: too large to be delivered
         self.detector = detector
         self.on_append: Callable[[], None] = lambda: None
         self.on_config: Callable[[NodeConfig], None] = lambda _config: None
@@ -84,15 +92,21 @@ class NodeCore:
             return dict(self._statuses)
 
     def buffered(self) -> int:
-        """Events not yet acknowledged by the broker."""
+        """Events not yet receipted by the cloud."""
         return len(self._outbox)
 
     def emit(self, change: Change) -> OccupancyEvent | None:
-        """Publish (via the outbox) one confirmed change; ignored for a slot not in the map."""
+        """Publish (via the outbox) one confirmed change; ignored for a slot not in the map,
+        refused (logged, counted) when too large to be delivered."""
         with self._lock:
             if change.slot_id not in self._statuses:
                 return None
-            event = self._store(change)
+            try:
+                event = self._store(change)
+            except OversizeEventError as exc:
+                self.refused_oversize += 1
+                log.error("event for slot %s not queued: %s", change.slot_id, exc)  # noqa: TRY400
+                return None
             self._statuses[change.slot_id] = change.status
         self.on_append()
         return event
@@ -112,8 +126,11 @@ class NodeCore:
                 seq=seq,
                 detector=self.detector,
             )
+            payload = to_payload(event)
+            if len(payload) > self._max_event_bytes:  # raised inside the outbox transaction
+                raise OversizeEventError(f"{len(payload)} bytes, over {self._max_event_bytes}")
             built.append(event)
-            return to_payload(event)
+            return payload
 
         self._outbox.append(build)
         return built[0]
@@ -124,7 +141,7 @@ class NodeCore:
             now = self._clock()
             changes = [Change(s, status, 1.0, now) for s, status in self._statuses.items()]
             for change in changes:
-                self._store(change)
+                self.emit(change)
         self.on_append()
         return len(changes)
 
@@ -137,6 +154,7 @@ class NodeCore:
                 lot_id=self._config.lot_id,
                 ts=self._clock(),
                 seq=self._outbox.last_seq(),
+                oldest_seq=self._outbox.oldest_seq(),
                 slots=dict(self._statuses),
                 software=f"parking-node {__version__}",
                 detector=self.detector,
@@ -153,6 +171,8 @@ class NodeCore:
             camera="ok" if camera_ok else "error",
             buffered=self.buffered(),
             seq=self._outbox.last_seq(),
+            oldest_seq=self._outbox.oldest_seq(),
+            dropped=self._outbox.dropped(),
             cpu_temp_c=cpu_temp_c,
         )
         return to_payload(beat)
@@ -164,6 +184,8 @@ class NodeCore:
                 return self._apply_config(payload)
             if kind is NodeTopicKind.CMD:
                 return self._apply_command(payload)
+            if kind is NodeTopicKind.RECEIPT:
+                return self._apply_receipt(payload)
         except PayloadError as exc:
             log.warning("ignored %s message: %s", kind, exc)
         return Reaction.NONE
@@ -188,6 +210,21 @@ class NodeCore:
         log.info("applied config version %s with %d slots", config.version, len(config.slots))
         self.on_config(config)
         return Reaction.REBIRTH
+
+    def _apply_receipt(self, payload: bytes) -> Reaction:
+        if not payload:  # a cleared retained receipt says nothing
+            return Reaction.NONE
+        receipt = parse_payload(NodeReceipt, payload, MAX_PAYLOAD_BYTES[PayloadKind.RECEIPT])
+        if receipt.node_id != self.node_id:
+            log.warning("ignored receipt for node %r", receipt.node_id)
+        elif receipt.seq > self._outbox.last_seq():
+            # Beyond anything handed out: the cloud knew an earlier life of this node id
+            # (a re-imaged Pi); trusting it would drop events never delivered.
+            log.error("ignored receipt up to seq %d: this node's last seq is %d",
+                      receipt.seq, self._outbox.last_seq())  # fmt: skip
+        else:
+            self._outbox.confirm(receipt.seq)
+        return Reaction.NONE
 
     def _apply_command(self, payload: bytes) -> Reaction:
         command = parse_payload(COMMAND_ADAPTER, payload, MAX_PAYLOAD_BYTES[PayloadKind.COMMAND])

@@ -5,6 +5,10 @@ connection, with the will for this connection's `bdseq`), publishes the birth, r
 outbox through a bounded window, applies cloud messages and sends heartbeats. paho's
 callbacks only put what happened on queues and wake it up: `on_publish` runs while paho
 holds its outgoing-message lock, so it must not take ours.
+
+Delivery: a PUBACK only frees a place in the window. An event leaves the outbox when the
+cloud's receipt covers it; every connection replays the outbox from its start, and when the
+receipt has not moved for `resend_after_s` while events wait, the window starts over.
 """
 
 import logging
@@ -29,7 +33,7 @@ from pi_node.window import Window
 from schemas.broker_url import BrokerAddress
 from schemas.errors import TopicError
 from schemas.messages import NodeDeath, to_payload
-from schemas.topics import NodeTopic, NodeTopicKind, node_topic, parse_topic
+from schemas.topics import NODE_READS, NodeTopic, NodeTopicKind, node_topic, parse_topic
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ class LinkOptions:
     keepalive_s: int = 30
     max_inflight: int = 64
     heartbeat_s: float = 30.0
+    resend_after_s: float = 15.0
     reconnect: Backoff = field(default_factory=lambda: Backoff(0.5, 30.0))
     tls_ca_file: Path | None = None
 
@@ -62,6 +67,7 @@ class LinkOptions:
             keepalive_s=settings.keepalive_s,
             max_inflight=settings.max_inflight,
             heartbeat_s=settings.heartbeat_s,
+            resend_after_s=settings.resend_after_s,
             reconnect=Backoff(settings.reconnect_min_s, settings.reconnect_max_s),
             tls_ca_file=settings.tls_ca_file,
         )
@@ -205,18 +211,32 @@ class MqttLink:
     def _serve(self, session: _Session, stop: threading.Event) -> None:
         client = session.client
         qos1 = SubscribeOptions(qos=1)
-        client.subscribe(
-            [(self._topics[k], qos1) for k in (NodeTopicKind.CONFIG, NodeTopicKind.CMD)]
-        )
+        client.subscribe([(self._topics[k], qos1) for k in NODE_READS])
         self._publish_birth(session)
         self.connected.set()
-        window = Window(self._options.max_inflight)
+        window = Window(self._options.max_inflight)  # a new connection replays from the start
         next_beat = time.monotonic()
+        progress = _Progress(time.monotonic(), self._outbox.confirmed)
         while not stop.is_set() and not session.lost.is_set():
             self._wake.clear()
             self._settle_acks(session, window)
             self._apply_inbox(session)
-            self._fill(session, window)
+            sent = self._fill(session, window)
+            stalled = progress.stalled(
+                time.monotonic(),
+                sent=sent,
+                confirmed=self._outbox.confirmed,
+                window=window,
+                quiet_s=self._options.resend_after_s,
+                held=len(self._outbox),
+            )
+            if stalled:
+                log.warning(
+                    "no receipt for %d buffered events in %.0f s; sending them again",
+                    len(self._outbox),
+                    self._options.resend_after_s,
+                )
+                window.cursor = 0
             if time.monotonic() >= next_beat:
                 self._heartbeat(session)
                 next_beat = time.monotonic() + self._options.heartbeat_s
@@ -232,16 +252,16 @@ class MqttLink:
         session.client.publish(self._topics[NodeTopicKind.HEARTBEAT], payload, qos=0)
 
     def _settle_acks(self, session: _Session, window: Window) -> None:
-        done: list[int] = []
+        """Free the window; the event itself waits for the cloud's receipt, unless refused."""
+        refused: list[int] = []
         while not session.acks.empty():
             mid, code = session.acks.get_nowait()
             row = window.acked(mid)
-            if row is None:
-                continue
-            if code.is_failure:  # e.g. not authorised: resending cannot help, keep going
+            if row is not None and code.is_failure:
+                # e.g. not authorised or too large: resending cannot help, keep going
                 log.error("broker rejected buffered event (row %d): %s; dropped", row, code)
-            done.append(row)
-        self._outbox.remove(done)
+                refused.append(row)
+        self._outbox.remove(refused)
 
     def _apply_inbox(self, session: _Session) -> None:
         while not session.inbox.empty():
@@ -249,16 +269,41 @@ class MqttLink:
             if self._core.handle(kind, payload) is Reaction.REBIRTH:
                 self._publish_birth(session)
 
-    def _fill(self, session: _Session, window: Window) -> None:
-        """Publish buffered events after the window's cursor, as far as the window allows."""
+    def _fill(self, session: _Session, window: Window) -> int:
+        """Publish buffered events after the window's cursor, as far as the window allows;
+        how many."""
         if window.room() <= 0:
-            return
+            return 0
         topic = self._topics[NodeTopicKind.OCCUPANCY]
+        sent = 0
         for pending in self._outbox.pending(window.cursor, window.room()):
             info = session.client.publish(topic, pending.payload, qos=1)
             if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
-                return  # not connected any more; this row is replayed on the next session
+                break  # not connected any more; this row is replayed on the next session
             window.sent(info.mid, pending.row_id)
+            sent += 1
+        return sent
+
+
+@dataclass(slots=True)
+class _Progress:
+    """When delivery last moved (an event sent, or the receipt advanced)."""
+
+    since: float
+    confirmed: int
+
+    def stalled(
+        self, now: float, *, sent: int, confirmed: int, window: Window, quiet_s: float, held: int
+    ) -> bool:
+        """Whether to send the held events again: all were sent and acknowledged by the
+        broker, yet no receipt came for `quiet_s` (the broker may have lost them)."""
+        if sent or confirmed != self.confirmed:
+            self.since, self.confirmed = now, confirmed
+            return False
+        if held == 0 or window.outstanding or now - self.since < quiet_s:
+            return False
+        self.since = now
+        return True
 
 
 def cpu_temperature(path: Path = Path("/sys/class/thermal/thermal_zone0/temp")) -> float | None:

@@ -1,4 +1,9 @@
-"""The durable offline buffer: SQLite rows of events waiting for the broker's PUBACK.
+"""The durable outbox: SQLite rows of events waiting for the cloud's receipt.
+
+An event stays here until ingest's receipt (`parking/v1/nodes/{id}/receipt`) says it is
+committed in PostgreSQL; the broker's PUBACK is not enough, since a restarted broker can
+acknowledge a message and route it nowhere. Only a full outbox drops events, oldest first,
+and counts them (`dropped`, reported in the heartbeat).
 
 It also keeps the node's counters, `seq` (per event) and `bdseq` (per connect), so both
 survive restarts: a seq is assigned in the same transaction that stores its event, so a
@@ -18,8 +23,9 @@ log = logging.getLogger(__name__)
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS events ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, payload BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS events_seq ON events (seq)",
     "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-    "INSERT OR IGNORE INTO counters VALUES ('seq', 0), ('bdseq', 0)",
+    "INSERT OR IGNORE INTO counters VALUES ('seq', 0), ('bdseq', 0), ('dropped', 0)",
 )
 
 
@@ -41,6 +47,7 @@ class Outbox:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.max_events = max_events
+        self.confirmed = 0  # the highest receipt seen by this process
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -57,6 +64,20 @@ class Outbox:
     def last_seq(self) -> int:
         """The last seq handed out (0 before the first event)."""
         return self._counter("seq")
+
+    def dropped(self) -> int:
+        """Events dropped, oldest first, because the outbox was full (since the first start)."""
+        return self._counter("dropped")
+
+    def oldest_seq(self) -> int:
+        """The oldest seq still held, or the next seq when none is: nothing below it will be
+        sent again, so a receipt may cover everything below."""
+        with self._lock:
+            (oldest,) = self._db.execute("SELECT min(seq) FROM events").fetchone()
+            if oldest is not None:
+                return int(oldest)
+            (last,) = self._db.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()
+        return int(last) + 1
 
     def _counter(self, name: str) -> int:
         with self._lock:
@@ -94,10 +115,13 @@ class Outbox:
             (how_many,),
         ).fetchall()
         self._count -= len(dropped)
+        self._db.execute(
+            "UPDATE counters SET value = value + ? WHERE name = 'dropped'", (len(dropped),)
+        )
         seqs = sorted(seq for (seq,) in dropped)
         log.error(
             "offline buffer full (%d events): dropped the oldest %d event(s), seq %s..%s;"
-            " the cloud will see the gap and ask for a resync",
+            " the cloud will see the gap (the heartbeat's oldest_seq) and ask for a resync",
             self.max_events,
             len(seqs),
             seqs[0],
@@ -113,8 +137,16 @@ class Outbox:
             ).fetchall()
         return [Pending(row_id, seq, bytes(payload)) for row_id, seq, payload in rows]
 
+    def confirm(self, seq: int) -> int:
+        """Forget every event the cloud's receipt covers (seq <= `seq`); how many."""
+        with self._lock, self._db:
+            removed = self._db.execute("DELETE FROM events WHERE seq <= ?", (seq,))
+            self._count -= removed.rowcount
+            self.confirmed = max(self.confirmed, seq)
+        return int(removed.rowcount)
+
     def remove(self, row_ids: list[int]) -> None:
-        """Forget events the broker has acknowledged (ids already dropped are ignored)."""
+        """Give up events the broker refused for good (ids already gone are ignored)."""
         if not row_ids:
             return
         with self._lock, self._db:

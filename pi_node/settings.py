@@ -40,13 +40,22 @@ class NodeSettings(BaseSettings):
         description="Folder of the offline buffer and counters (keep it on persistent storage).",
     )
     buffer_max_events: int = Field(
-        default=100_000, ge=10, le=10_000_000, description="Offline buffer size; oldest dropped."
+        default=100_000,
+        ge=10,
+        le=10_000_000,
+        description="Outbox size (events awaiting the cloud's receipt); past it the oldest go.",
     )
     max_inflight: int = Field(
         default=64, ge=1, le=1000, description="QoS 1 events published but not yet PUBACKed."
     )
     keepalive_s: int = Field(default=30, ge=5, le=600, description="MQTT keepalive.")
     heartbeat_s: float = Field(default=30.0, gt=0, le=3600, description="Heartbeat interval.")
+    resend_after_s: float = Field(
+        default=15.0,
+        gt=0,
+        le=3600,
+        description="Send held events again when no receipt came for this long.",
+    )
     reconnect_min_s: float = Field(default=0.5, gt=0, le=60, description="First reconnect delay.")
     reconnect_max_s: float = Field(default=30.0, gt=0, le=3600, description="Reconnect cap.")
     camera_retry_min_s: float = Field(default=1.0, gt=0, le=60, description="First camera retry.")

@@ -26,6 +26,12 @@ class NodeTopicKind(StrEnum):
     HEARTBEAT = "heartbeat"
     CONFIG = "config"
     CMD = "cmd"
+    RECEIPT = "receipt"
+
+
+# Broker roles derive from these: what a node publishes, and what it reads (cloud -> node).
+NODE_SENDS: Final = (NodeTopicKind.STATUS, NodeTopicKind.OCCUPANCY, NodeTopicKind.HEARTBEAT)
+NODE_READS: Final = (NodeTopicKind.CONFIG, NodeTopicKind.CMD, NodeTopicKind.RECEIPT)
 
 
 def _require_id(field: str, value: str, topic: str) -> None:

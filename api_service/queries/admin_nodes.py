@@ -17,15 +17,10 @@ from sqlalchemy.orm import Session
 
 from api_service.access import Tenant
 from api_service.audit import Actor, record
-from api_service.broker_admin import (
-    BrokerError,
-    Command,
-    Outbound,
-    node_role_name,
-    registration_commands,
-)
-from api_service.errors import ApiError, FieldError, conflict, not_found
+from api_service.broker_admin import BrokerError, Command, Outbound, registration_commands
+from api_service.errors import ApiError, FieldError, conflict, not_found, validation_error
 from api_service.queries.status import facts_from_row, facts_join, slot_facts_columns, with_facts
+from schemas.broker_roles import node_id_problem, node_role_name
 from schemas.db import Node, ParkingLot, Slot
 from schemas.messages import NodeConfig, ResyncCommand, to_payload
 from schemas.status import effective_status
@@ -72,6 +67,8 @@ def register_node(
     session: Session, broker: Broker, actor: Actor, node_id: str, lot: ParkingLot
 ) -> str:
     """Create the node and its broker client and role; the password (shown once). Commits."""
+    if (problem := node_id_problem(node_id)) is not None:
+        raise validation_error([FieldError("node_id", problem)])
     session.add(Node(id=node_id, lot_id=lot.id))
     try:
         session.flush()

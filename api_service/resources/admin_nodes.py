@@ -5,7 +5,7 @@ from typing import Final
 from flask import Blueprint
 
 from api_service.access import ADMIN, STAFF, current_tenant
-from api_service.broker_admin import NODE_SENDS, BrokerError
+from api_service.broker_admin import BrokerError
 from api_service.clock import utcnow
 from api_service.db import db_session
 from api_service.endpoint import RouteSpec, endpoint
@@ -26,7 +26,7 @@ from api_service.queries.admin_lots import lot_for
 from api_service.resources.admin_common import PREFIX, actor, broker
 from api_service.sysinfo import WANTED, broker_view
 from schemas.messages import NodeConfig
-from schemas.topics import NodeTopicKind, node_topic
+from schemas.topics import NODE_SENDS, NodeTopicKind, node_topic
 
 bp = Blueprint("admin_nodes", __name__, url_prefix=PREFIX)
 SYS_WAIT_S: Final = 2.0

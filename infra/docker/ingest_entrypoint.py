@@ -3,12 +3,13 @@
 A worker's broker session (and the share of messages queued for it while it restarts) lives
 under its client id, so the id must survive restarts and re-creation of the container. Docker
 gives a replica a random hostname, but Compose names it `<project>-ingest-<n>` and Docker's
-embedded DNS answers a reverse lookup of the container's address with that name: that name is
-the id. INGEST_CLIENT_ID, when set, wins; without either, parking-ingest falls back to its own
-default (the hostname) and we say that it will change on re-creation.
+embedded DNS answers a reverse lookup of the container's address with that name: `svc-` (the
+prefix reserved for services) + that name is the id. INGEST_CLIENT_ID, when set, wins; without
+either, parking-ingest falls back to its own default (the hostname) and we say that it will
+change on re-creation.
 
 Arguments pass through, with or without a leading `parking-ingest`: `docker compose run --rm
-ingest parking-ingest --client-id parking-ingest-3 --retire` drains the session of a replica
+ingest parking-ingest --client-id svc-parking-ingest-3 --retire` drains the session of a replica
 removed by scaling down. An id given on the command line wins, and `--retire` never gets one
 derived: it must name the removed replica, not the one-shot container it runs in.
 """
@@ -18,6 +19,8 @@ import re
 import socket
 import sys
 from collections.abc import Callable, Mapping
+
+from schemas.broker_roles import SERVICE_CLIENT_PREFIX
 
 PROGRAM = "parking-ingest"
 REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*-\d+$")
@@ -39,12 +42,14 @@ def reverse_lookup() -> str | None:
 
 
 def client_id(environ: Mapping[str, str], lookup: Callable[[], str | None]) -> str | None:
-    """INGEST_CLIENT_ID, else the Compose replica name, else None (parking-ingest's default)."""
+    """INGEST_CLIENT_ID, else `svc-` + the Compose replica name, else None (parking-ingest's
+    default). Service client ids carry the prefix that no node id may have."""
     configured = environ.get("INGEST_CLIENT_ID", "").strip()
     if configured:
         return configured
     found = lookup()
-    return replica_name(found) if found else None
+    replica = replica_name(found) if found else None
+    return f"{SERVICE_CLIENT_PREFIX}{replica}"[:64] if replica else None
 
 
 def own_arguments(argv: list[str]) -> list[str]:

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from schemas.db import Node, ParkingLot
+from schemas.messages import NodeConfig
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_LOTS = tuple(sorted((REPO / "examples" / "lots").glob("*.json")))
@@ -51,8 +52,8 @@ def operators(lot_files: Sequence[Path]) -> dict[str, str]:
     return {code: code.replace("-", " ").title() for code in sorted(codes)}
 
 
-def simulated_nodes(lot_files: Sequence[Path]) -> list[tuple[str, str]]:
-    """(node id, lot code) of the simulator's virtual nodes and of the example camera nodes."""
+def simulated_nodes(lot_files: Sequence[Path]) -> list[NodeConfig]:
+    """The slot maps of the simulator's virtual nodes and of the example camera nodes."""
     try:
         from pi_node.config import ConfigError, load_node_config  # noqa: PLC0415
         from pi_node.sim.layout import node_configs  # noqa: PLC0415
@@ -63,22 +64,38 @@ def simulated_nodes(lot_files: Sequence[Path]) -> list[tuple[str, str]]:
         configs += [load_node_config(path) for path in EXAMPLE_NODES]
     except ConfigError as exc:
         raise SeedError(str(exc)) from exc
-    return [(config.node_id, config.lot_id) for config in configs]
+    return configs
 
 
-def register_nodes(database_url: str, nodes: Sequence[tuple[str, str]]) -> int:
-    """Upsert `nodes` rows (enabled, for their lot); returns how many there are."""
+def register_nodes(database_url: str, nodes: Sequence[NodeConfig]) -> int:
+    """Upsert `nodes` rows (enabled, for their lot, with their slot map, which is what ingest
+    accepts their events for); returns how many there are."""
     engine = create_engine(database_url)
     try:
         with Session(engine) as session, session.begin():
             lot_ids = dict(session.execute(select(ParkingLot.code, ParkingLot.id)).tuples().all())
-            rows = [{"id": node, "lot_id": lot_ids[lot], "enabled": True} for node, lot in nodes]
+            rows = [
+                {
+                    "id": node.node_id,
+                    "lot_id": lot_ids[node.lot_id],
+                    "enabled": True,
+                    "slot_map": node.model_dump(mode="json", by_alias=True),
+                    "slot_map_version": node.version or 1,
+                }
+                for node in nodes
+            ]
             if rows:
                 statement = insert(Node).values(rows)
+                excluded = statement.excluded
                 session.execute(
                     statement.on_conflict_do_update(
                         index_elements=[Node.id],
-                        set_={"lot_id": statement.excluded.lot_id, "enabled": True},
+                        set_={
+                            "lot_id": excluded.lot_id,
+                            "enabled": True,
+                            "slot_map": excluded.slot_map,
+                            "slot_map_version": excluded.slot_map_version,
+                        },
                     )
                 )
     finally:

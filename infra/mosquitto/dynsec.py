@@ -5,9 +5,8 @@ registration), so this never replaces the file: it reconciles it, setting the se
 and clients to what the code and the secrets say and keeping every other client, role and
 group. Run it only while the broker is stopped (the broker would overwrite it on its next save).
 
-Checked against Mosquitto 2.0.11: dynamic-security ACLs match `%u` literally, so each node gets
-a role naming its own topics; and a shared subscription is checked with its `$share/<group>/`
-prefix, so the ingest role names the shared filters.
+The roles themselves are defined once, in `schemas.broker_roles`; camera nodes are bound to
+their own client id.
 
 Compose runs this before the broker starts (service `broker-init`):
 `python -m infra.mosquitto.dynsec --out /mosquitto/data/dynamic-security.json`
@@ -24,23 +23,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from schemas.topics import (
-    NodeTopicKind,
-    lot_wildcard,
-    node_topic,
-    node_wildcard,
-    shared_subscription,
-)
+from schemas.broker_roles import node_role, node_role_name, service_roles
 
 ITERATIONS: Final = 101  # what mosquitto_ctrl writes; PBKDF2-SHA512 over a 12-byte salt
 SALT_BYTES: Final = 12
 ADMIN: Final = "admin"
 # Service accounts; each one's password comes from MQTT_<USER>_PASSWORD (Compose: .env).
 SERVICE_USERS: Final = ("admin", "ingest", "api", "viewer", "simulator")
-NODE_SENDS: Final = (NodeTopicKind.STATUS, NodeTopicKind.OCCUPANCY, NodeTopicKind.HEARTBEAT)
-NODE_READS: Final = (NodeTopicKind.CONFIG, NodeTopicKind.CMD)
-CONTROL: Final = "$CONTROL/dynamic-security/#"
-SYS: Final = "$SYS/#"
 
 Acl = dict[str, Any]
 
@@ -51,70 +40,25 @@ def hash_password(password: str, salt: bytes) -> str:
     return base64.b64encode(digest).decode()
 
 
-def client(username: str, password: str, roles: Sequence[str], salt: bytes | None = None) -> Acl:
-    """One client entry with a freshly salted password hash."""
+def client(
+    username: str,
+    password: str,
+    roles: Sequence[str],
+    salt: bytes | None = None,
+    clientid: str | None = None,
+) -> Acl:
+    """One client entry with a freshly salted password hash; `clientid` binds its client id."""
     salt = salt if salt is not None else secrets.token_bytes(SALT_BYTES)
-    return {
+    entry: Acl = {
         "username": username,
         "password": hash_password(password, salt),
         "salt": base64.b64encode(salt).decode(),
         "iterations": ITERATIONS,
         "roles": [{"rolename": name} for name in roles],
     }
-
-
-def _acl(kind: str, topic: str) -> Acl:
-    return {"acltype": kind, "topic": topic, "allow": True}
-
-
-def _sends(*topics: str) -> list[Acl]:
-    return [_acl("publishClientSend", topic) for topic in topics]
-
-
-def _reads(*topics: str) -> list[Acl]:
-    # A subscription's filter is matched against these patterns; delivery is allowed by default.
-    return [_acl("subscribePattern", topic) for topic in topics] + [
-        _acl("unsubscribePattern", topic) for topic in topics
-    ]
-
-
-def _receives(*topics: str) -> list[Acl]:
-    # Mosquitto 2.0.11 withholds the plugin's $CONTROL replies unless a rule allows them,
-    # whatever the default for receiving says.
-    return [_acl("publishClientReceive", topic) for topic in topics]
-
-
-def node_role(node_id: str) -> Acl:
-    """A camera node's role: write its own status/occupancy/heartbeat, read its config/cmd."""
-    sends = [node_topic(node_id, kind) for kind in NODE_SENDS]
-    reads = [node_topic(node_id, kind) for kind in NODE_READS]
-    return {"rolename": f"node:{node_id}", "acls": _sends(*sends) + _reads(*reads)}
-
-
-def service_roles() -> list[Acl]:
-    """The roles of broker/acl's service users, plus the dynsec admin and the simulator."""
-    node_sends = [node_wildcard(kind) for kind in NODE_SENDS]
-    node_reads = [node_wildcard(kind) for kind in NODE_READS]
-    return [
-        {"rolename": "admin", "acls": _sends(CONTROL) + _reads(CONTROL, SYS) + _receives(CONTROL)},
-        {
-            "rolename": "ingest",
-            # The default share group only: another INGEST_SHARE_GROUP needs its own role.
-            "acls": _reads(*(shared_subscription(kind) for kind in NODE_SENDS))
-            + _sends(lot_wildcard(), node_wildcard(NodeTopicKind.CMD)),
-        },
-        {
-            # Node registration and disabling (dynsec control API), slot-map pushes and
-            # commands, retained slot state after an override, broker figures.
-            "rolename": "api",
-            "acls": _sends(*node_reads, CONTROL, lot_wildcard())
-            + _reads(lot_wildcard(), SYS, CONTROL)
-            + _receives(CONTROL),
-        },
-        {"rolename": "viewer", "acls": _reads(lot_wildcard())},
-        # Demo and load tests only: one account speaking for many virtual nodes.
-        {"rolename": "simulator", "acls": _sends(*node_sends) + _reads(*node_reads)},
-    ]
+    if clientid is not None:
+        entry["clientid"] = clientid
+    return entry
 
 
 def dynsec_config(passwords: Mapping[str, str], nodes: Mapping[str, str]) -> Acl:
@@ -123,7 +67,10 @@ def dynsec_config(passwords: Mapping[str, str], nodes: Mapping[str, str]) -> Acl
     if unknown:
         raise ValueError(f"unknown service users {unknown}; expected some of {SERVICE_USERS}")
     clients = [client(user, password, [user]) for user, password in passwords.items()]
-    clients += [client(node, password, [f"node:{node}"]) for node, password in nodes.items()]
+    clients += [
+        client(node, password, [node_role_name(node)], clientid=node)
+        for node, password in nodes.items()
+    ]
     return {
         "defaultACLAccess": {
             "publishClientSend": False,

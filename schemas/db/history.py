@@ -176,6 +176,9 @@ class DeadLetter(Base):
         LargeBinary, Computed("sha256(payload)", persisted=True)
     )
     occurrences: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The message as received, when `payload` keeps only its first bytes: its size and hash.
+    received_bytes: Mapped[int | None]
+    received_sha256: Mapped[bytes | None] = mapped_column(LargeBinary)
     last_seen_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

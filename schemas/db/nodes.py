@@ -44,5 +44,24 @@ class Node(Base):
     camera_ok: Mapped[bool | None]
     slot_map: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     slot_map_version: Mapped[int | None]
+    # The node's durable receipt: every event up to this seq is committed or given up
+    # (published retained on .../receipt); and the oldest seq the node last said it holds.
+    receipt_seq: Mapped[int | None]
+    oldest_seq: Mapped[int | None]
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+
+
+class CommittedSeq(Base):
+    """A seq of a node's event committed (stored or dead-lettered) above its receipt.
+
+    The receipt advances over the contiguous run of these and deletes them: the table only
+    holds the seqs beyond a gap (an event still in flight, or lost and not yet given up).
+    """
+
+    __tablename__ = "committed_seqs"
+
+    node_id: Mapped[Code] = mapped_column(
+        ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,16 @@ from pydantic import Field, Strict, TypeAdapter, field_validator
 from pydantic_core import PydanticCustomError
 
 from schemas.ids import Identifier
-from schemas.messages._base import MAX_INT64, Confidence, Contract, Label, PathText, RequestId
+from schemas.messages._base import (
+    MAX_INT64,
+    Confidence,
+    Contract,
+    Label,
+    PathText,
+    RequestId,
+    Seq,
+)
+from schemas.messages._time import UtcDatetime
 
 MAX_SLOTS_PER_NODE: Final = 2000
 DEFAULT_CLASSES: Final = ("car", "truck", "bus", "motorcycle")
@@ -137,3 +146,24 @@ Command: TypeAlias = Annotated[ResyncCommand | SnapshotCommand, Field(discrimina
 """A command on `.../cmd`, chosen by `cmd`."""
 
 COMMAND_ADAPTER: Final[TypeAdapter[Command]] = TypeAdapter(Command)
+
+RECEIPT_SCHEMA: Final = "parking.receipt/1"
+
+
+class NodeReceipt(Contract):
+    """The cloud's durable receipt of a node's events, retained on `.../receipt` (QoS 1).
+
+    A broker's PUBACK only says the broker took a message; this says it is in PostgreSQL.
+    The node keeps every event until a receipt covers its seq.
+    """
+
+    # See OccupancyEvent.schema_ for why the attribute name differs from the wire name.
+    schema_: Literal["parking.receipt/1"] = Field(
+        default=RECEIPT_SCHEMA, alias="schema", description="Payload schema and version."
+    )
+    node_id: Identifier = Field(description="The node whose events are receipted.")
+    seq: Seq = Field(
+        description="Every event of the node with a seq up to this one is committed (stored "
+        "or dead-lettered) or was given up by the node (`oldest_seq`): the node may forget them."
+    )
+    ts: UtcDatetime = Field(description="When the receipt was issued.")

@@ -8,7 +8,7 @@ from typing import Any, Final
 from pydantic import TypeAdapter
 
 from schemas.messages.cloud import Availability, SlotState
-from schemas.messages.control import COMMAND_ADAPTER, NodeConfig
+from schemas.messages.control import COMMAND_ADAPTER, NodeConfig, NodeReceipt
 from schemas.messages.node import NODE_STATUS_ADAPTER, Heartbeat, OccupancyEvent
 
 KIB: Final = 1024
@@ -24,6 +24,7 @@ class PayloadKind(StrEnum):
     COMMAND = "command"
     SLOT_STATE = "slot-state"
     AVAILABILITY = "availability"
+    RECEIPT = "receipt"
 
 
 # Generous for the largest legitimate payload of each kind (a 2000-slot birth or config,
@@ -37,6 +38,7 @@ MAX_PAYLOAD_BYTES: Final[Mapping[PayloadKind, int]] = MappingProxyType(
         PayloadKind.COMMAND: 1 * KIB,
         PayloadKind.SLOT_STATE: 2 * KIB,
         PayloadKind.AVAILABILITY: 512 * KIB,
+        PayloadKind.RECEIPT: 1 * KIB,
     }
 )
 
@@ -49,6 +51,7 @@ PAYLOAD_ADAPTERS: Final[Mapping[PayloadKind, TypeAdapter[Any]]] = MappingProxyTy
         PayloadKind.COMMAND: COMMAND_ADAPTER,
         PayloadKind.SLOT_STATE: TypeAdapter(SlotState),
         PayloadKind.AVAILABILITY: TypeAdapter(Availability),
+        PayloadKind.RECEIPT: TypeAdapter(NodeReceipt),
     }
 )
 """One adapter per kind, for generic code such as the JSON Schema exporter."""

@@ -12,6 +12,10 @@ from schemas.messages._time import UtcDatetime
 
 OCCUPANCY_SCHEMA: Final = "parking.occupancy/1"
 MAX_SNAPSHOT_SLOTS: Final = 2000
+OLDEST_SEQ: Final = (
+    "Seq of the oldest event the node still holds (its last seq + 1 when it holds none): it "
+    "will never send an event below this again, so receipts may cover everything below."
+)
 
 
 class OccupancyEvent(Contract):
@@ -50,6 +54,7 @@ class NodeBirth(Contract):
         # through; propertyNames makes JSON Schema validators reject them as pydantic does.
         json_schema_extra={"propertyNames": {"pattern": ID_PATTERN, "maxLength": ID_MAX_LENGTH}},
     )
+    oldest_seq: Seq | None = Field(default=None, description=OLDEST_SEQ)
     software: Label | None = Field(default=None, description="Node software version.")
     detector: Label | None = Field(default=None, description="Detector backend and model.")
 
@@ -78,6 +83,13 @@ class Heartbeat(Contract):
     buffered: int = Field(ge=0, le=MAX_INT64, description="Events waiting in the offline buffer.")
     seq: Seq | None = Field(
         default=None, description="Last assigned event seq; lets the cloud spot a lost tail."
+    )
+    oldest_seq: Seq | None = Field(default=None, description=OLDEST_SEQ)
+    dropped: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_INT64,
+        description="Events the node dropped, oldest first, because its outbox was full.",
     )
     cpu_temp_c: float | None = Field(
         default=None, allow_inf_nan=False, description="CPU temperature in degrees Celsius."

@@ -106,7 +106,7 @@ class LocalStack:
         port = any_free_port()
         process = self.start(
             f"ingest{number}",
-            ["parking-ingest", "--client-id", f"e2e-ingest-{number}"],
+            ["parking-ingest", "--client-id", f"svc-e2e-ingest-{number}"],
             MQTT_URL=self.env["DEMO_INGEST_MQTT_URL"],
             INGEST_HTTP_PORT=str(port),
         )

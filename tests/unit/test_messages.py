@@ -59,6 +59,14 @@ HEARTBEAT: dict[str, Any] = {
     "camera": "ok",
     "buffered": 0,
     "seq": 123456,
+    "oldest_seq": 123450,
+    "dropped": 0,
+}
+RECEIPT: dict[str, Any] = {
+    "schema": "parking.receipt/1",
+    "node_id": "node-7",
+    "seq": 123449,
+    "ts": "2026-11-26T10:00:05.200Z",
 }
 # The DESIGN.md node.yaml example, as yaml.safe_load returns it.
 NODE_CONFIG: dict[str, Any] = {
@@ -102,6 +110,7 @@ EXAMPLES: list[tuple[PayloadKind, dict[str, Any]]] = [
     (K.COMMAND, {"cmd": "snapshot", "request_id": "admin-42"}),
     (K.SLOT_STATE, SLOT_STATE),
     (K.AVAILABILITY, AVAILABILITY),
+    (K.RECEIPT, RECEIPT),
 ]
 
 

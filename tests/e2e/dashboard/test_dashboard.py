@@ -27,6 +27,7 @@ from schemas.enums import DetectedStatus
 from schemas.messages import Heartbeat, NodeBirth, OccupancyEvent, to_payload
 from schemas.topics import NodeTopicKind, node_topic
 from tests.e2e.stack import REPO, LocalStack, eventually
+from tests.support.slot_maps import slot_map
 
 pytestmark = pytest.mark.e2e
 
@@ -71,10 +72,15 @@ def add_staff(stack: LocalStack) -> None:
 
 
 def register_node(stack: LocalStack) -> None:
+    """NODE, registered with a slot map over its lot (ingest takes events for those only)."""
+    codes = [code for (code,) in stack.sql(
+        "SELECT s.code FROM slots s JOIN parking_lots l ON l.id = s.lot_id WHERE l.code = %s",
+        LOT,
+    )]  # fmt: skip
     stack.sql(
-        "INSERT INTO nodes (id, lot_id) SELECT %s, id FROM parking_lots WHERE code = %s "
-        "ON CONFLICT (id) DO NOTHING RETURNING id",
-        NODE, LOT,
+        "INSERT INTO nodes (id, lot_id, slot_map) SELECT %s, id, %s::jsonb FROM parking_lots "
+        "WHERE code = %s ON CONFLICT (id) DO NOTHING RETURNING id",
+        NODE, json.dumps(slot_map(NODE, LOT, codes)), LOT,
     )  # fmt: skip
 
 

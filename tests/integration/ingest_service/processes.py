@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.integration.ingest_service.support import wait_for
+from tests.integration.ingest_service.support import HORIZON_S, wait_for
 from tests.support.mosquitto import MosquittoServer
 from tests.support.processes import free_port
 
@@ -31,6 +31,7 @@ class WorkerProcess:
             "INGEST_SESSION_EXPIRY_S": "300",
             "INGEST_HTTP_PORT": str(self.port),
             "INGEST_SWEEP_INTERVAL_S": "0.5",
+            "INGEST_MAX_EVENT_AGE_S": str(HORIZON_S),
         }
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -27,6 +27,7 @@ from schemas.layout import parse_layout
 from schemas.messages import OccupancyEvent, to_payload
 from schemas.topics import NodeTopicKind, node_topic
 from tests.support.mosquitto import MosquittoServer
+from tests.support.slot_maps import slot_map
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "lots"
 T = TypeVar("T")
@@ -43,16 +44,31 @@ def import_example_lot(engine: Engine, name: str) -> str:
     return layout.code
 
 
-def register_node(engine: Engine, node_id: str, lot_code: str, *, online: bool = True) -> None:
-    """A `nodes` row: the node is registered for the lot (as POST /admin/nodes will do).
+def register_node(
+    engine: Engine,
+    node_id: str,
+    lot_code: str,
+    *,
+    online: bool = True,
+    slots: Sequence[str] | None = None,
+) -> None:
+    """A `nodes` row: the node is registered for the lot (as POST /admin/nodes does), with
+    a slot map over `slots` (default: every slot of the lot), registered before any test time.
 
     `online`: as if its birth (bdseq 0) had arrived just now, so its detections count;
     otherwise it is registered but has never connected (its slots read unknown).
     """
+    watched = slot_codes(engine, lot_code) if slots is None else slots
     with Session(engine) as session, session.begin():
         lot = session.scalar(select(ParkingLot).where(ParkingLot.code == lot_code))
         assert lot is not None
-        node = Node(id=node_id, lot_id=lot.id)
+        node = Node(
+            id=node_id,
+            lot_id=lot.id,
+            slot_map=slot_map(node_id, lot_code, watched),
+            slot_map_version=1,
+            created_at=REGISTERED_AT,
+        )
         if online:
             node.state, node.bdseq, node.last_seen = NodeState.ONLINE, 0, datetime.now(UTC)
         session.add(node)
@@ -72,6 +88,10 @@ def slot_codes(engine: Engine, lot_code: str) -> list[str]:
 
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+# Test events carry fixed times (T0 ...): nodes are registered long before them, and the
+# workers' horizon for old events reaches back past them, whatever today's date.
+REGISTERED_AT = datetime(2020, 1, 1, tzinfo=UTC)
+HORIZON_S = 20 * 365 * 86_400
 
 
 def event(
@@ -190,12 +210,13 @@ def settings_for(
     values: dict[str, Any] = {
         "database_url": database_url,
         "mqtt_url": broker.url,
-        "client_id": client_id,
+        "client_id": f"svc-{client_id}",
         "share_group": group,
         "session_expiry_s": 120,
         "http_port": 0,
         "sweep_interval_s": 0.2,
         "batch_delay_ms": 10,
+        "max_event_age_s": HORIZON_S,
         **overrides,
     }
     return IngestSettings(**values)

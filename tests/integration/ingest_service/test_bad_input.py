@@ -1,5 +1,6 @@
 """Bad input never stops the stream: each bad message is a dead letter, valid ones all land."""
 
+import hashlib
 import json
 import uuid
 from collections.abc import Callable
@@ -43,7 +44,7 @@ def corpus(node: str, lot: str) -> list[tuple[str, str, bytes]]:
         ("unknown_lot", topic, variant(lot_id="nowhere")),
         ("node_mismatch", topic, variant(node_id="someone-else")),
         ("future_timestamp", topic, variant(observed_at=future)),
-        ("oversize", topic, b"{" + b" " * (2 * 1024 * 1024) + b"}"),
+        ("oversize", topic, b"{" + b" " * (64 * 1024) + b"}"),  # within the broker's limit
         ("bad_topic", "parking/v1/nodes/bad@node/occupancy", variant()),
         ("unknown_node", node_topic("ghost", NodeTopicKind.OCCUPANCY), variant(node_id="ghost")),
         ("schema_violation", node_topic(node, NodeTopicKind.STATUS), b'{"state": "asleep"}'),
@@ -74,7 +75,11 @@ def test_every_bad_message_is_dead_lettered_and_valid_ones_all_land(
             lambda: scalar(engine, "SELECT count(*) FROM dead_letters") == len(bad), "dead letters"
         )
         wait_for(lambda: scalar(engine, "SELECT count(*) FROM slot_events") == 12, "events")
-    letters = rows(engine, "SELECT reason, topic, payload, detail FROM dead_letters ORDER BY id")
+    letters = rows(
+        engine,
+        "SELECT reason, topic, payload, detail, received_bytes, received_sha256 FROM dead_letters"
+        " ORDER BY id",
+    )
     assert sorted(r[0] for r in letters) == sorted(reason for reason, _t, _p in bad)
     by_payload = {bytes(r[2]): r for r in letters}
     for reason, topic, payload in bad:
@@ -82,5 +87,9 @@ def test_every_bad_message_is_dead_lettered_and_valid_ones_all_land(
             assert by_payload[payload][:2] == (reason, topic), reason
     oversize = next(r for r in letters if r[0] == "oversize")
     assert "truncated" in oversize[3]
-    assert len(oversize[2]) == 65536
+    # Kept truncated (INGEST_DEAD_LETTER_MAX_BYTES), with the size and hash of what came.
+    sent = next(payload for reason, _t, payload in bad if reason == "oversize")
+    assert len(oversize[2]) == 4096
+    assert (oversize[4], bytes(oversize[5])) == (len(sent), hashlib.sha256(sent).digest())
+    assert all(r[4] is None for r in letters if r[0] != "oversize")
     assert scalar(engine, "SELECT count(*) FROM slots WHERE detected_status = 'occupied'") == 12

@@ -41,7 +41,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(
     ]  # fmt: skip
     group = f"g{uuid.uuid4().hex[:10]}"
     log = tmp_path / "worker.log"
-    with worker_process(database_url, mosquitto, group, f"{group}-w", log) as worker:
+    with worker_process(database_url, mosquitto, group, f"svc-{group}-w", log) as worker:
         with publisher(mosquitto) as pub:
             sender = threading.Thread(
                 target=pub.publish, args=([occupancy_message(e) for e in events],)

@@ -97,9 +97,10 @@ def test_workers_sharing_the_stream_count_each_message_on_one_row(
     # Both messages, interleaved, to two workers of one share group: they upsert the same
     # two rows concurrently, in batches that hold both.
     garbage = [(topic, b"\x00\xff") for topic in topics] * 150
+    unbounded = {"batch_size": 9, "dead_letter_quota_per_min": 1000}  # all 300 are stored
     with (
-        running_worker(make_settings("w1", batch_size=9)) as w1,
-        running_worker(make_settings("w2", batch_size=9)) as w2,
+        running_worker(make_settings("w1", **unbounded)) as w1,
+        running_worker(make_settings("w2", **unbounded)) as w2,
         publisher(mosquitto) as pub,
     ):
         pub.publish(garbage, qos=1)

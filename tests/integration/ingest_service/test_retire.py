@@ -30,6 +30,7 @@ from ingest_service.transport import PahoTransport
 from ingest_service.worker import RetireError, Worker
 from schemas.messages import OccupancyEvent
 from tests.integration.ingest_service.support import (
+    HORIZON_S,
     T0,
     event,
     occupancy_message,
@@ -99,6 +100,7 @@ def retire(settings: IngestSettings, **env: str) -> subprocess.CompletedProcess[
         "MQTT_URL": settings.mqtt_url.get_secret_value(),
         "INGEST_SHARE_GROUP": settings.share_group,
         "INGEST_RETIRE_QUIET_S": QUIET_S,
+        "INGEST_MAX_EVENT_AGE_S": str(HORIZON_S),
         **env,
     }
     return subprocess.run(

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ import cv2
 import pytest
 import yaml
 
-from schemas.messages import PayloadKind
+from schemas.messages import NodeReceipt, PayloadKind, to_payload
+from schemas.topics import NodeTopicKind, node_topic
 from tests.integration.pi_node.conftest import messages, of_kind, valid
 from tests.support.mosquitto import MosquittoServer
 from tests.support.mqtt import TestClient, connected_client
@@ -98,6 +100,16 @@ def test_node_process_detects_publishes_and_leaves_its_will(
         assert {e["detector"] for e in events} == {"classic:reference"}
         (beat,) = messages(watcher, 1, of_kind("heartbeat"))
         assert valid(PayloadKind.HEARTBEAT, beat.payload)["camera"] == "ok"
+        # As ingest does once they are committed: the node may forget seqs 1..6.
+        receipt = NodeReceipt(node_id=node_id, seq=6, ts=datetime.now(UTC))
+        watcher.publish(
+            node_topic(node_id, NodeTopicKind.RECEIPT), to_payload(receipt), retain=True
+        )
+        buffered = [
+            valid(PayloadKind.HEARTBEAT, m.payload)["buffered"]
+            for m in messages(watcher, 6, of_kind("heartbeat"))  # three seconds' worth
+        ]
+        assert buffered[-1] == 0, buffered
 
         first.send_signal(signal.SIGKILL)
         first.wait(10)

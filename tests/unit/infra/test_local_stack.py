@@ -6,14 +6,7 @@ import pytest
 
 from infra.docker.ingest_entrypoint import client_id, names_session, own_arguments, replica_name
 from infra.local.ports import PortChoice, choose_ports
-from infra.mosquitto.dynsec import (
-    dynsec_config,
-    hash_password,
-    node_role,
-    read_passwords,
-    reconcile,
-    service_roles,
-)
+from infra.mosquitto.dynsec import dynsec_config, hash_password, read_passwords, reconcile
 
 
 @pytest.mark.parametrize(
@@ -52,20 +45,6 @@ def test_password_hash_matches_mosquitto_ctrl() -> None:
     assert hash_password("adminpw", salt) == (
         "eSariek7HK/ZWKJMk1unu2WZhCcJsdQIWIiSAHi0X2ajD8wnSLSLW7LKS1IrdpgJ6HAFCxv1hs5dlCfnZp0b5Q=="
     )
-
-
-def test_node_role_names_only_its_own_topics() -> None:
-    role = node_role("node-7")
-    topics = {(acl["acltype"], acl["topic"]) for acl in role["acls"]}
-    assert ("publishClientSend", "parking/v1/nodes/node-7/occupancy") in topics
-    assert ("subscribePattern", "parking/v1/nodes/node-7/cmd") in topics
-    assert all("node-7" in topic for _, topic in topics)
-
-
-def test_ingest_role_allows_the_shared_subscriptions() -> None:
-    ingest = next(role for role in service_roles() if role["rolename"] == "ingest")
-    subscribed = {acl["topic"] for acl in ingest["acls"] if acl["acltype"] == "subscribePattern"}
-    assert "$share/ingest/parking/v1/nodes/+/occupancy" in subscribed
 
 
 def test_reconcile_replaces_service_entries_and_keeps_registered_nodes() -> None:
@@ -120,7 +99,7 @@ def test_replica_name(ptr: str, expected: str | None) -> None:
     ("environ", "ptr", "expected"),
     [
         ({"INGEST_CLIENT_ID": "worker-a"}, "parking-ingest-1.net", "worker-a"),
-        ({}, "parking-ingest-1.net", "parking-ingest-1"),
+        ({}, "parking-ingest-1.net", "svc-parking-ingest-1"),
         ({}, None, None),
     ],
 )

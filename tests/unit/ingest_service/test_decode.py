@@ -65,6 +65,15 @@ def test_node_id_is_kept_when_the_topic_names_one() -> None:
     assert item.node_id == "node-7"
 
 
+def test_an_event_older_than_the_horizon_is_stale_and_keeps_its_seq() -> None:
+    ctx = Context(NOW, timedelta(seconds=60), max_age=timedelta(days=7))
+    item = decode(0, TOPIC, occupancy(observed_at="2026-11-19T09:59:59Z", seq=77), ctx)
+    assert isinstance(item, Rejected)
+    assert (item.reason, item.seq, item.node_id) == (Reason.STALE_TIMESTAMP, 77, "node-7")
+    assert "horizon" in item.detail
+    assert isinstance(decode(0, TOPIC, occupancy(observed_at="2026-11-19T10:00:01Z"), ctx), Event)
+
+
 def test_a_timestamp_within_the_tolerance_is_accepted() -> None:
     item = decode(0, TOPIC, occupancy(observed_at="2026-11-26T10:00:59Z"), CTX)
     assert isinstance(item, Event)

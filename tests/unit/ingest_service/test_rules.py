@@ -134,6 +134,20 @@ def test_a_heartbeat_revives_a_stale_node_but_not_an_offline_one() -> None:
     assert (stale.row.camera_ok, stale.row.buffered, stale.row.reported_seq) == (False, 4, 7)
 
 
+def test_the_oldest_seq_a_node_holds_only_rises() -> None:
+    def beat(oldest: int | None) -> Heartbeat:
+        return Heartbeat(node_id="n1", ts=T, uptime_s=1, fps=2, camera="ok", buffered=0,
+                         oldest_seq=oldest)  # fmt: skip
+
+    first = apply_heartbeat(row(NodeState.ONLINE, 1), beat(40), T).row
+    assert first.oldest_seq == 40
+    assert apply_heartbeat(first, beat(12), T).row.oldest_seq == 40  # a late, older report
+    assert apply_heartbeat(first, beat(None), T).row.oldest_seq == 40  # an older node version
+    born = NodeBirth(state="online", bdseq=2, lot_id="lot", ts=T, seq=60, slots={},
+                     oldest_seq=55)  # fmt: skip
+    assert apply_birth(first, born, T).row.oldest_seq == 55
+
+
 def test_staleness() -> None:
     seen = NodeRow(
         "n1", "l", True, NodeState.ONLINE, 1, None, T, None, None, None, 0, None, None, None

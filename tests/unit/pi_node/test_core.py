@@ -15,6 +15,7 @@ from schemas.messages import (
     Heartbeat,
     NodeBirth,
     NodeConfig,
+    NodeReceipt,
     OccupancyEvent,
     to_payload,
 )
@@ -138,3 +139,37 @@ def test_bad_or_foreign_config_is_ignored(core: NodeCore) -> None:
     for payload in (b"", b"not json", b'{"node_id": 1}', foreign):
         assert core.handle(NodeTopicKind.CONFIG, payload) is Reaction.NONE
     assert core.config == node_config()
+
+
+def receipt(node_id: str, seq: int) -> bytes:
+    return to_payload(NodeReceipt(node_id=node_id, seq=seq, ts=NOW))
+
+
+def test_a_receipt_for_this_node_confirms_its_events(core: NodeCore) -> None:
+    for slot in ("A01", "A02", "A03"):
+        core.emit(Change(slot, OCC, 0.9, NOW))
+    assert core.handle(NodeTopicKind.RECEIPT, receipt("test-node", 2)) is Reaction.NONE
+    assert [e.seq for e in buffered_events(core)] == [3]
+    core.handle(NodeTopicKind.RECEIPT, receipt("other-node", 3))  # not ours
+    core.handle(NodeTopicKind.RECEIPT, receipt("test-node", 9))  # beyond our last seq
+    core.handle(NodeTopicKind.RECEIPT, b"")  # a cleared retained receipt
+    core.handle(NodeTopicKind.RECEIPT, b"{not json")
+    assert [e.seq for e in buffered_events(core)] == [3]
+
+
+def test_an_event_too_large_to_deliver_is_refused_not_queued(tmp_path: Path) -> None:
+    core = NodeCore(node_config(), Outbox(tmp_path / "o.sqlite3", 100), max_event_bytes=100)
+    assert core.emit(Change("A01", OCC, 0.9, NOW)) is None
+    assert (core.buffered(), core.refused_oversize, core._outbox.last_seq()) == (0, 1, 0)
+    assert core.statuses()["A01"] is UNK  # not published, so not the published state
+
+
+def test_heartbeat_and_birth_say_what_the_node_still_holds(tmp_path: Path) -> None:
+    core = NodeCore(node_config(), Outbox(tmp_path / "o.sqlite3", 10), clock=lambda: NOW)
+    for i in range(12):
+        core.emit(Change(("A01", "A02")[i % 2], (OCC, FREE)[i // 2 % 2], 0.9, NOW))
+    beat = Heartbeat.model_validate_json(core.heartbeat(2.0, True))
+    assert (beat.buffered, beat.oldest_seq, beat.dropped, beat.seq) == (10, 3, 2, 12)
+    birth = NODE_STATUS_ADAPTER.validate_json(core.birth(bdseq=1))
+    assert isinstance(birth, NodeBirth)
+    assert birth.oldest_seq == 3

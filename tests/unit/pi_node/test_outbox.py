@@ -62,3 +62,26 @@ def test_a_failing_build_assigns_no_seq(tmp_path: Path) -> None:
         outbox.append(broken)
     assert outbox.append(payload) == 1
     assert len(outbox) == 1
+
+
+def test_a_receipt_forgets_what_it_covers_and_no_more(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "o.sqlite3", 100)
+    for _ in range(5):
+        outbox.append(payload)
+    assert outbox.oldest_seq() == 1
+    assert outbox.confirm(3) == 3
+    assert [p.seq for p in outbox.pending(0, 10)] == [4, 5]
+    assert (len(outbox), outbox.confirmed, outbox.oldest_seq()) == (2, 3, 4)
+    assert outbox.confirm(2) == 0  # an older receipt, redelivered: nothing more goes
+    assert outbox.confirmed == 3
+    outbox.confirm(5)
+    assert (len(outbox), outbox.oldest_seq()) == (0, 6)  # holds none: the next seq
+
+
+def test_dropped_events_are_counted_across_restarts(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "o.sqlite3", 3)
+    for _ in range(5):
+        outbox.append(payload)
+    assert (outbox.dropped(), outbox.oldest_seq()) == (2, 3)
+    outbox.close()
+    assert Outbox(tmp_path / "o.sqlite3", 3).dropped() == 2

@@ -218,11 +218,14 @@ class Mqtt:
 
 @contextmanager
 def mqtt_login(
-    broker: DynsecBroker, user: str | None, password: str | None
+    broker: DynsecBroker, user: str | None, password: str | None, client_id: str | None = None
 ) -> Iterator[tuple[ReasonCode, Mqtt]]:
-    """Connect (MQTT 5) as `user`; yields the CONNACK reason code and the client."""
+    """Connect (MQTT 5) as `user` (a node: pass its own id as `client_id`, the only one its
+    account may use); yields the CONNACK reason code and the client."""
     client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"t-{uuid.uuid4().hex[:10]}", protocol=mqtt.MQTTv5
+        CallbackAPIVersion.VERSION2,
+        client_id=client_id or f"t-{uuid.uuid4().hex[:10]}",
+        protocol=mqtt.MQTTv5,
     )
     session = Mqtt(client, queue.Queue(), queue.Queue(), queue.Queue(), queue.Queue())
     connected: queue.Queue[ReasonCode] = queue.Queue()

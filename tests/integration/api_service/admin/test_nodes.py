@@ -51,7 +51,7 @@ def test_registered_node_publishes_only_on_its_own_topics(
     assert credentials["username"] == node_id
     assert len(credentials["password"]) >= 24
     assert lots.get(Node, node_id) is not None
-    with mqtt_login(dynsec, node_id, credentials["password"]) as (code, node):
+    with mqtt_login(dynsec, node_id, credentials["password"], node_id) as (code, node):
         assert not code.is_failure
         for kind in ("status", "occupancy", "heartbeat"):
             assert not node.publish(f"parking/v1/nodes/{node_id}/{kind}").is_failure
@@ -69,17 +69,40 @@ def test_registered_node_publishes_only_on_its_own_topics(
         assert code.is_failure
 
 
+def test_node_credentials_work_only_under_the_nodes_own_client_id(
+    admin_client: FlaskClient, staff: Staff, dynsec: DynsecBroker, lots: Session
+) -> None:
+    """A node's login cannot take over an ingest worker's (or another node's) session."""
+    node_id, other = unique("cam"), unique("cam")
+    password = register(admin_client, staff, node_id).get_json()["password"]
+    register(admin_client, staff, other)
+    for client_id in ("svc-ingest-1", other, f"{node_id}-2"):
+        with mqtt_login(dynsec, node_id, password, client_id) as (code, _):
+            assert code.getName() == "Not authorized", client_id
+    with mqtt_login(dynsec, node_id, password, node_id) as (code, _):
+        assert not code.is_failure
+
+
+def test_node_ids_in_the_service_namespace_are_refused(
+    admin_client: FlaskClient, staff: Staff, lots: Session
+) -> None:
+    response = register(admin_client, staff, "svc-ingest-1")
+    assert response.status_code == 400
+    assert "reserved for services" in problem(response)["detail"]
+    assert lots.get(Node, "svc-ingest-1") is None
+
+
 def test_disabling_revokes_the_credentials_at_once(
     admin_client: FlaskClient, staff: Staff, dynsec: DynsecBroker, lots: Session
 ) -> None:
     node_id = unique("cam")
     password = register(admin_client, staff, node_id).get_json()["password"]
-    with mqtt_login(dynsec, node_id, password) as (code, node):
+    with mqtt_login(dynsec, node_id, password, node_id) as (code, node):
         assert not code.is_failure
         response = admin_client.post(f"{NODES}/{node_id}/disable", headers=staff.headers("harbour"))
         assert response.status_code == 200, response.data
         assert node.disconnects.get(timeout=10).getName() == "Administrative action"
-    with mqtt_login(dynsec, node_id, password) as (code, _):
+    with mqtt_login(dynsec, node_id, password, node_id) as (code, _):
         assert code.getName() == "Not authorized"
     lots.expire_all()
     stored = lots.get(Node, node_id)
@@ -88,7 +111,7 @@ def test_disabling_revokes_the_credentials_at_once(
     actions = lots.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == node_id))
     assert list(actions) == ["node.register", "node.disable"]
     admin_client.post(f"{NODES}/{node_id}/enable", headers=staff.headers("harbour"))
-    with mqtt_login(dynsec, node_id, password) as (code, _):
+    with mqtt_login(dynsec, node_id, password, node_id) as (code, _):
         assert not code.is_failure
 
 
@@ -158,7 +181,7 @@ def test_slot_map_push_arrives_retained(
     assert pushed.status_code == 200, pushed.data
     assert pushed.get_json()["version"] == 1
     # Subscribing after the push: only a retained message can arrive.
-    with mqtt_login(dynsec, node_id, password) as (code, node):
+    with mqtt_login(dynsec, node_id, password, node_id) as (code, node):
         assert not code.is_failure
         node.subscribe(f"parking/v1/nodes/{node_id}/config")
         message = node.next_message()
@@ -195,7 +218,7 @@ def test_resync_reaches_the_node(
 ) -> None:
     node_id = unique("cam")
     password = register(admin_client, staff, node_id).get_json()["password"]
-    with mqtt_login(dynsec, node_id, password) as (_code, node):
+    with mqtt_login(dynsec, node_id, password, node_id) as (_code, node):
         node.subscribe(f"parking/v1/nodes/{node_id}/cmd")
         response = admin_client.post(f"{NODES}/{node_id}/resync", headers=staff.headers("admin"))
         assert response.status_code == 202

@@ -43,7 +43,7 @@ def test_nodes_add_registers_through_the_broker(
     node_id = unique("cam")
     assert parkctl(["nodes", "add", node_id, "--lot", "harbour-surface"]) == 0
     password = capsys.readouterr().out.split("MQTT password: ")[1].split()[0]
-    with mqtt_login(dynsec, node_id, password) as (code, node):
+    with mqtt_login(dynsec, node_id, password, node_id) as (code, node):
         assert not code.is_failure
         assert not node.publish(f"parking/v1/nodes/{node_id}/heartbeat").is_failure
     assert lots.get(Node, node_id) is not None

@@ -10,7 +10,6 @@ from api_service import layout_edits as edits
 from api_service.access import Tenant
 from api_service.broker_admin import (
     command_errors,
-    node_role_acls,
     registration_commands,
 )
 from api_service.errors import ApiError
@@ -104,13 +103,11 @@ def test_bad_mqtt_urls(url: str) -> None:
         parse_mqtt_url(url)
 
 
-def test_node_role_names_only_its_own_topics() -> None:
-    topics = {(acl["acltype"], acl["topic"]) for acl in node_role_acls("cam-1")}
-    assert ("publishClientSend", "parking/v1/nodes/cam-1/occupancy") in topics
-    assert ("subscribePattern", "parking/v1/nodes/cam-1/config") in topics
-    assert all("cam-1" in topic and "+" not in topic and "#" not in topic for _, topic in topics)
-    commands = [c["command"] for c in registration_commands("cam-1", "pw")]
-    assert commands == ["deleteRole", "createRole", "createClient"]
+def test_registration_replaces_the_role_and_binds_the_client_id() -> None:
+    commands = registration_commands("cam-1", "pw")
+    assert [c["command"] for c in commands] == ["deleteRole", "createRole", "createClient"]
+    assert commands[2]["clientid"] == "cam-1"
+    assert commands[1]["rolename"] == commands[2]["roles"][0]["rolename"] == "node:cam-1"
 
 
 def test_command_errors_skip_tolerated_ones() -> None:
