@@ -17,7 +17,8 @@ def banner(
     pg = ports["DEMO_PG_PORT"].port
     notes = [f"  note: {choice.note}" for choice in ports.values() if choice.note]
     viewer = f"-u viewer -P {secrets['mqtt_viewer']}"
-    node = f"-u harbour-node-1 -i harbour-node-1-cli -P {secrets['node_harbour-node-1']}"
+    # A node account connects only under its own client id.
+    node = f"-u harbour-node-1 -i harbour-node-1 -P {secrets['node_harbour-node-1']}"
     lines = [
         "",
         f"Parking platform: local stack ({', '.join(processes)}); Ctrl-C stops it all.",
