@@ -112,6 +112,7 @@ class MatrixOptions:
     quiet_s: float = 1.5  # outbox empty and workers silent this long = converged
     converge_timeout_s: float = 120.0  # per fault
     takeover_hold_s: float = 1.0  # how long a successful takeover keeps the session
+    resend_after_s: float | None = None  # the node's quiet interval before re-sending
     seed: int = 7
 
 
@@ -345,9 +346,16 @@ def node_config(node_id: str, lot: str, slots: Sequence[str]) -> NodeConfig:
 
 
 def make_node(
-    node_id: str, password: str, lot: str, slots: list[str], broker: DynsecBroker, state: Path
+    node_id: str,
+    password: str,
+    lot: str,
+    slots: list[str],
+    broker: DynsecBroker,
+    state: Path,
+    options: MatrixOptions,
 ) -> Node:
-    """Wired as `parking-node` wires it (pi_node/__main__.py), from NodeSettings."""
+    """Wired as `parking-node` wires it (pi_node/__main__.py), from NodeSettings (their
+    defaults, but for quicker reconnects and heartbeats)."""
     settings = NodeSettings(
         mqtt_url=SecretStr(broker.url(node_id, password)),
         state_dir=state,
@@ -355,10 +363,12 @@ def make_node(
         reconnect_min_s=0.1,
         reconnect_max_s=2.0,
     )
+    if options.resend_after_s is not None:
+        settings = settings.model_copy(update={"resend_after_s": options.resend_after_s})
     outbox = Outbox(settings.state_dir / f"{node_id}.sqlite3", settings.buffer_max_events)
     core = NodeCore(node_config(node_id, lot, slots), outbox, detector="fault-matrix:1")
-    options = LinkOptions.from_settings(settings, node_id)
-    link = MqttLink(core, outbox, options, lambda: (2.0, True))
+    link_options = LinkOptions.from_settings(settings, node_id)
+    link = MqttLink(core, outbox, link_options, lambda: (2.0, True))
     return Node(node_id, password, slots, core, outbox, link)
 
 
@@ -715,8 +725,10 @@ def fault_scenario(workdir: Path, options: MatrixOptions) -> Iterator[FaultScena
             lot = import_example_lot(engine, LOT)
             slots = slot_codes(engine, lot)
             node_ids = [f"fault-node-{i + 1}" for i in range(options.nodes)]
-            for node_id in node_ids:
-                register_node(engine, node_id, lot, online=False)  # a fresh node
+            # Each node watches its own share of the lot, and its registered slot map says so.
+            shares = {node_id: slots[i :: options.nodes] for i, node_id in enumerate(node_ids)}
+            for node_id, share in shares.items():
+                register_node(engine, node_id, lot, online=False, slots=share)  # a fresh node
         finally:
             engine.dispose()
         passwords = {node_id: f"pw-{uuid.uuid4().hex}" for node_id in node_ids}
@@ -738,9 +750,10 @@ def fault_scenario(workdir: Path, options: MatrixOptions) -> Iterator[FaultScena
             worker.start()
             stack.callback(worker.terminate)
         nodes = []
-        for i, node_id in enumerate(node_ids):
-            own = slots[i :: options.nodes]
-            node = make_node(node_id, passwords[node_id], lot, own, broker, workdir / "nodes")
+        for node_id, share in shares.items():
+            node = make_node(
+                node_id, passwords[node_id], lot, share, broker, workdir / "nodes", options
+            )
             node.start()
             stack.callback(node.close)
             nodes.append(node)
