@@ -6,6 +6,7 @@ from typing import Annotated, Final, Literal
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from api_service.models.common import Body, Out
+from api_service.password_strength import personal_words, weakness
 from schemas.enums import Role
 from schemas.messages import UtcDatetime
 
@@ -47,7 +48,10 @@ class Registration(Body):
         str,
         Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX),
         AfterValidator(_password_policy),
-    ] = Field(description=f"{PASSWORD_MIN}-{PASSWORD_MAX} characters, a letter and a non-letter.")
+    ] = Field(
+        description=f"{PASSWORD_MIN}-{PASSWORD_MAX} characters, a letter and a non-letter, and"
+        " hard to guess (zxcvbn score 3 of 4: no common or leaked password, name or pattern)."
+    )
 
     @field_validator("password")
     @classmethod
@@ -55,6 +59,15 @@ class Registration(Body):
         name = str(info.data.get("email", "")).split("@")[0]
         if len(name) >= 4 and name in value.lower():
             raise ValueError("password must not contain the e-mail address")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _hard_to_guess(cls, value: str, info: ValidationInfo) -> str:
+        email = info.data.get("email")
+        reason = weakness(value, personal_words(email) if isinstance(email, str) else [])
+        if reason is not None:
+            raise ValueError(reason)
         return value
 
 
