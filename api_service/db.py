@@ -14,8 +14,15 @@ class Database:
 
     def __init__(self, url: str, pool_size: int) -> None:
         # pool_pre_ping: a restarted PostgreSQL must not fail the first request after it.
+        # Sessions in UTC: timestamps come back as they are stored, so an instant near the
+        # ends of Python's calendar (year 1, year 9999) is not shifted out of it by the
+        # server's own time zone.
         self.engine: Engine = create_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            connect_args={"options": "-c timezone=UTC"},
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 

@@ -1,5 +1,7 @@
 """History for staff: slot events, occupancy statistics, the audit log, dead letters."""
 
+import math
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import ConfigDict, Field
@@ -128,13 +130,24 @@ class OccupancyQuery(Query):
     by: Literal["lot", "floor"] = Field(default="lot", description="One series, or per floor.")
 
     def problems(self) -> list[FieldError]:
-        """A non-empty window of at most MAX_BUCKETS buckets."""
+        """A non-empty window of at most MAX_BUCKETS buckets, the last one ending in range."""
         if self.to <= self.from_:
             return [FieldError("to", "must be after from")]
-        count = (self.to - self.from_).total_seconds() / BUCKETS[self.bucket]
+        step = timedelta(seconds=BUCKETS[self.bucket])
+        count = (self.to - self.from_) / step
         if count > MAX_BUCKETS:
             return [FieldError("bucket", f"{count:.0f} buckets; at most {MAX_BUCKETS}")]
+        if buckets_end(self.from_, self.to, step) is None:
+            return [FieldError("to", "the last bucket would end after year 9999")]
         return []
+
+
+def buckets_end(start: datetime, end: datetime, step: timedelta) -> datetime | None:
+    """Where the last of the buckets covering [start, end) ends; None past year 9999 (pure)."""
+    try:
+        return start + math.ceil((end - start) / step) * step
+    except OverflowError:
+        return None
 
 
 class Bucket(Out):
