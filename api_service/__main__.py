@@ -4,9 +4,19 @@ import argparse
 import sys
 
 from pydantic import ValidationError
+from werkzeug.serving import WSGIRequestHandler
 
 from api_service.app import create_app
 from api_service.settings import ApiSettings
+
+SERVER_NAME = "parking-api"
+
+
+class ApiRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler, minus its `Server: Werkzeug/x.y Python/x.y` version banner."""
+
+    def version_string(self) -> str:
+        return SERVER_NAME
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"parking-api: invalid settings:\n{exc}", file=sys.stderr)  # noqa: T201
         return 2
     app = create_app(settings)
-    app.run(host=args.host or settings.host, port=args.port or settings.port, threaded=True)
+    app.run(
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        threaded=True,
+        request_handler=ApiRequestHandler,
+    )
     return 0
 
 

@@ -29,6 +29,7 @@ from api_service.resources import (
     slots,
 )
 from api_service.resources.admin_common import BROKER_KEY
+from api_service.security_headers import init_app as init_security_headers
 from api_service.settings import ApiSettings
 
 MAX_BODY_BYTES = 16 * 1024
@@ -61,6 +62,7 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
     Metrics().init_app(app)
     init_jwt(app, settings)
     register_error_handlers(app)
+    init_security_headers(app)
     blueprints = (ops, auth, lots, slots, reservations, sessions)
     admin = (admin_lots, admin_overrides, admin_history, admin_nodes, admin_users)
     for module in blueprints + admin:
