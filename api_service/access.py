@@ -31,12 +31,16 @@ _MAX_ID: Final = 2**63 - 1
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """A route's policy: public, or a token of one of `roles` (a refresh token if `refresh`)."""
+    """A route's policy: public, or a token of one of `roles` (a refresh token if `refresh`).
+
+    `scheme` names another OpenAPI security scheme (no user's token) that the view checks.
+    """
 
     name: str
     roles: frozenset[Role] | None = None
     refresh: bool = False
     staff: bool = False
+    scheme: str | None = None
 
     @property
     def public(self) -> bool:
@@ -49,6 +53,8 @@ DRIVER: Final = Access("driver", frozenset({Role.DRIVER}))
 REFRESH: Final = Access("refresh-token", frozenset(Role), refresh=True)
 STAFF: Final = Access("staff", frozenset({Role.OPERATOR, Role.ADMIN}), staff=True)
 ADMIN: Final = Access("admin", frozenset({Role.ADMIN}), staff=True)
+# Prometheus, with the operator-configured API_METRICS_TOKEN (api_service.metrics).
+METRICS: Final = Access("metrics-token", scheme="metricsToken")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,13 @@
 
 Each app has its own registry (tests build many apps). Under gunicorn with
 PROMETHEUS_MULTIPROC_DIR set, /metrics aggregates every worker's figures.
+
+The figures (routes, error rates, traffic) are for the operator's Prometheus, not for
+whoever reaches the API's port: /metrics wants the API_METRICS_TOKEN bearer token, and
+is off without one. Nginx refuses it from outside as well.
 """
 
+import hmac
 import os
 from time import perf_counter
 from typing import Final
@@ -17,6 +22,9 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
+from pydantic import SecretStr
+
+from api_service.errors import ApiError, unauthorized
 
 _KEY: Final = "parking_metrics"
 
@@ -61,3 +69,18 @@ class Metrics:
 
 def _start() -> None:
     g.started = perf_counter()
+
+
+def scrape_refusal(token: SecretStr | None, authorization: str | None) -> ApiError | None:
+    """Why this scrape is refused (None: it may read the metrics), from the configured
+    token and the request's Authorization header."""
+    if token is None:
+        return ApiError(404, "not-found", "Not found", "metrics are off: set API_METRICS_TOKEN")
+    scheme, _, given = (authorization or "").partition(" ")
+    expected = token.get_secret_value().encode()
+    # Constant time: the comparison must not tell how much of a guess was right.
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+        return unauthorized(
+            "metrics-token", "GET /metrics needs the API_METRICS_TOKEN bearer token"
+        )
+    return None

@@ -123,6 +123,8 @@ def openapi_document(app: Flask, title: str, version: str) -> dict[str, Any]:
         }
         if not spec.access.public:
             operation["security"] = [{"bearer": []}]
+        elif spec.access.scheme is not None:
+            operation["security"] = [{spec.access.scheme: []}]
         if spec.body is not None:
             body_schema = refs[(spec.body, "validation")]
             operation["requestBody"] = {
@@ -137,7 +139,12 @@ def openapi_document(app: Flask, title: str, version: str) -> dict[str, Any]:
         "components": {
             "schemas": defs,
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "metricsToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The API_METRICS_TOKEN setting (Prometheus scrapes).",
+                },
             },
         },
     }

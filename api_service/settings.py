@@ -87,6 +87,14 @@ class ApiSettings(BaseSettings):
             " and ingest publishes their state."
         ),
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            f"Bearer token that GET /metrics requires (at least {MIN_SECRET_LENGTH} characters);"
+            " Prometheus sends it (authorization: credentials_file). Unset: /metrics answers"
+            " 404, so the figures are never public on the API's port."
+        ),
+    )
     mqtt_timeout_s: float = Field(
         default=5.0, gt=0, le=60, description="How long one broker request may take."
     )
@@ -109,6 +117,9 @@ class ApiSettings(BaseSettings):
             raise ValueError("JWT_SECRET_KEY is required (or set API_DEV_MODE=true locally)")
         if secret is not None and len(secret.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"JWT_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+        token = self.metrics_token
+        if token is not None and len(token.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"API_METRICS_TOKEN must be at least {MIN_SECRET_LENGTH} characters")
         return self
 
     @field_validator("mqtt_url")

@@ -3,15 +3,16 @@
 import html
 from typing import Any
 
-from flask import Blueprint, Response, current_app, json
+from flask import Blueprint, Response, current_app, json, request
 
-from api_service.access import PUBLIC
+from api_service.access import METRICS, PUBLIC
 from api_service.db import database
 from api_service.endpoint import RouteSpec, endpoint
 from api_service.errors import ApiError
-from api_service.metrics import Metrics
+from api_service.metrics import Metrics, scrape_refusal
 from api_service.models.common import Health
 from api_service.openapi import openapi_document
+from api_service.settings import ApiSettings
 
 bp = Blueprint("ops", __name__)
 
@@ -33,8 +34,20 @@ def readyz() -> Health:
 
 
 @bp.get("/metrics")
-@endpoint(RouteSpec("Prometheus metrics", PUBLIC, "ops", media_type="text/plain"))
+@endpoint(
+    RouteSpec(
+        "Prometheus metrics (bearer API_METRICS_TOKEN; off without it)",
+        METRICS,
+        "ops",
+        media_type="text/plain",
+        errors=(401, 404),
+    )
+)
 def metrics() -> Response:
+    settings: ApiSettings = current_app.extensions["parking_settings"]
+    refusal = scrape_refusal(settings.metrics_token, request.headers.get("Authorization"))
+    if refusal is not None:
+        raise refusal
     exporter: Metrics = current_app.extensions["parking_metrics"]
     return exporter.exposition()
 

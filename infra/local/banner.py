@@ -29,7 +29,8 @@ def banner(
         f"  MQTT         mqtt://127.0.0.1:{mqtt}   (dynamic security; passwords in "
         f"{state / 'credentials.json'})",
         f"  PostgreSQL   postgresql://parking:parking-dev-only@127.0.0.1:{pg}/parking",
-        f"  metrics      {api}/metrics, "
+        f"  metrics      {api}/metrics (header 'Authorization: Bearer $API_METRICS_TOKEN',"
+        " from stack.env), "
         + ", ".join(
             f"http://127.0.0.1:{ports[v].port}/metrics"
             for v in ("DEMO_INGEST1_HTTP_PORT", "DEMO_INGEST2_HTTP_PORT")

@@ -20,6 +20,7 @@ def _new() -> dict[str, str]:
     made = {f"mqtt_{user}": secrets.token_urlsafe(18) for user in SERVICE_USERS}
     made |= {f"node_{node}": secrets.token_urlsafe(18) for node in EXAMPLE_NODES}
     made["jwt_secret_key"] = secrets.token_urlsafe(48)
+    made["api_metrics_token"] = secrets.token_urlsafe(32)
     return made
 
 
@@ -33,6 +34,15 @@ def load_or_create(path: Path) -> dict[str, str]:
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             json.dump(merged, file, indent=1)
     return merged
+
+
+def api_secrets(found: dict[str, str]) -> dict[str, str]:
+    """The API's secret settings: its token key, and the bearer token /metrics wants (the
+    API's port is the public one, so its metrics are not open to whoever reaches it)."""
+    return {
+        "JWT_SECRET_KEY": found["jwt_secret_key"],
+        "API_METRICS_TOKEN": found["api_metrics_token"],
+    }
 
 
 def service_passwords(found: dict[str, str]) -> dict[str, str]:

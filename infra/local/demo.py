@@ -139,7 +139,7 @@ def prepare(state: Path, processes: Sequence[str]) -> Stack:
         + f" --slots-per-node {SLOTS_PER_NODE}"
         + f" --max-rate {os.environ.get('DEMO_SIM_MAX_RATE', SIM_MAX_RATE)}",
         "DATABASE_URL": database_url(pg_port),
-        "JWT_SECRET_KEY": found["jwt_secret_key"],
+        **credentials.api_secrets(found),
         "NODE_STATE_DIR": str(state / "node"),
     }
     write_env(state / "stack.env", env)

@@ -47,14 +47,16 @@ def test_document_describes_every_operation(client: FlaskClient) -> None:
     )
 
 
-def test_docs_and_ops(client: FlaskClient) -> None:
+def test_docs_and_ops(make_app: Any) -> None:
+    token = "metrics-token-0123456789-abcdefghijklmnop"
+    client = make_app(metrics_token=token).test_client()
     page = client.get("/docs")
     assert page.mimetype == "text/html"
     assert b"/api/v1/lots/{lot_id}/availability" in page.data
     assert client.get("/healthz").get_json() == {"status": "ok", "database": None}
     assert client.get("/readyz").get_json() == {"status": "ok", "database": True}
     client.get("/api/v1/lots")
-    metrics = client.get("/metrics")
+    metrics = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
     assert b'api_requests_total{method="GET",route="/api/v1/lots",status="200"} 1.0' in (
         metrics.data
     )

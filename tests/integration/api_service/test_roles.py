@@ -19,7 +19,7 @@ SLOT = {"lot_id": "harbour-surface", "slot_id": "A03"}
 POLICIES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "public",
     ("GET", "/readyz"): "public",
-    ("GET", "/metrics"): "public",
+    ("GET", "/metrics"): "metrics-token",
     ("GET", "/docs"): "public",
     ("GET", "/api/v1/openapi.json"): "public",
     ("POST", "/api/v1/auth/register"): "public",
@@ -56,7 +56,7 @@ def routes(app: Flask) -> dict[tuple[str, str], str]:
 
 def expected(policy: str, role: Role | None) -> set[int] | None:
     """The refusal a role gets (None: let through)."""
-    if policy == "public":
+    if policy in {"public", "metrics-token"}:  # users' tokens do not matter to either
         return None
     if role is None or policy == "refresh-token":  # access tokens never refresh
         return {401}
