@@ -8,7 +8,8 @@ holds its outgoing-message lock, so it must not take ours.
 
 Delivery: a PUBACK only frees a place in the window. An event leaves the outbox when the
 cloud's receipt covers it; every connection replays the outbox from its start, and when the
-receipt has not moved for `resend_after_s` while events wait, the window starts over.
+receipt has not moved for `resend_after_s` (doubling while that brings nothing) while events
+wait, the window starts over.
 """
 
 import logging
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 10.0
 GOODBYE_TIMEOUT_S = 2.0
 STOP_POLL_S = 0.25  # how soon a stop request is noticed while idle
+MAX_BACKOFF = 8  # re-sending without a receipt waits at most this many quiet intervals
 
 Health = Callable[[], tuple[float, bool]]
 """Frames analysed per second and whether the camera works, for the heartbeat."""
@@ -54,7 +56,7 @@ class LinkOptions:
     keepalive_s: int = 30
     max_inflight: int = 64
     heartbeat_s: float = 30.0
-    resend_after_s: float = 15.0
+    resend_after_s: float = 5.0
     reconnect: Backoff = field(default_factory=lambda: Backoff(0.5, 30.0))
     tls_ca_file: Path | None = None
 
@@ -221,21 +223,16 @@ class MqttLink:
             self._wake.clear()
             self._settle_acks(session, window)
             self._apply_inbox(session)
-            sent = self._fill(session, window)
-            stalled = progress.stalled(
+            self._fill(session, window)
+            held = len(self._outbox)
+            waited = progress.stalled(
                 time.monotonic(),
-                sent=sent,
                 confirmed=self._outbox.confirmed,
-                window=window,
+                held=held,
                 quiet_s=self._options.resend_after_s,
-                held=len(self._outbox),
             )
-            if stalled:
-                log.warning(
-                    "no receipt for %d buffered events in %.0f s; sending them again",
-                    len(self._outbox),
-                    self._options.resend_after_s,
-                )
+            if waited is not None:
+                log.warning("no receipt for %.0f s: sending %d held events again", waited, held)
                 window.cursor = 0
             if time.monotonic() >= next_beat:
                 self._heartbeat(session)
@@ -269,41 +266,42 @@ class MqttLink:
             if self._core.handle(kind, payload) is Reaction.REBIRTH:
                 self._publish_birth(session)
 
-    def _fill(self, session: _Session, window: Window) -> int:
-        """Publish buffered events after the window's cursor, as far as the window allows;
-        how many."""
+    def _fill(self, session: _Session, window: Window) -> None:
+        """Publish buffered events after the window's cursor, as far as the window allows."""
         if window.room() <= 0:
-            return 0
+            return
         topic = self._topics[NodeTopicKind.OCCUPANCY]
-        sent = 0
         for pending in self._outbox.pending(window.cursor, window.room()):
             info = session.client.publish(topic, pending.payload, qos=1)
             if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
-                break  # not connected any more; this row is replayed on the next session
+                return  # not connected any more; this row is replayed on the next session
             window.sent(info.mid, pending.row_id)
-            sent += 1
-        return sent
 
 
 @dataclass(slots=True)
 class _Progress:
-    """When delivery last moved (an event sent, or the receipt advanced)."""
+    """When the receipt last moved, and how long to wait before sending held events again.
+
+    The wait doubles while re-sending brings no receipt (ingest may just be slow, e.g. with
+    PostgreSQL down: re-sending then only adds load), up to MAX_BACKOFF times the quiet
+    interval, and starts over once the receipt moves.
+    """
 
     since: float
     confirmed: int
+    backoff: int = 1
 
-    def stalled(
-        self, now: float, *, sent: int, confirmed: int, window: Window, quiet_s: float, held: int
-    ) -> bool:
-        """Whether to send the held events again: all were sent and acknowledged by the
-        broker, yet no receipt came for `quiet_s` (the broker may have lost them)."""
-        if sent or confirmed != self.confirmed:
-            self.since, self.confirmed = now, confirmed
-            return False
-        if held == 0 or window.outstanding or now - self.since < quiet_s:
-            return False
-        self.since = now
-        return True
+    def stalled(self, now: float, *, confirmed: int, held: int, quiet_s: float) -> float | None:
+        """How long the receipt has not moved while events are held, when that is long
+        enough to send them again (the broker may have lost them); else None."""
+        if held == 0 or confirmed != self.confirmed:  # nothing to wait for, or progress
+            self.since, self.confirmed, self.backoff = now, confirmed, 1
+            return None
+        waited = now - self.since
+        if waited < quiet_s * self.backoff:
+            return None
+        self.since, self.backoff = now, min(self.backoff * 2, MAX_BACKOFF)
+        return waited
 
 
 def cpu_temperature(path: Path = Path("/sys/class/thermal/thermal_zone0/temp")) -> float | None:

@@ -51,10 +51,11 @@ class NodeSettings(BaseSettings):
     keepalive_s: int = Field(default=30, ge=5, le=600, description="MQTT keepalive.")
     heartbeat_s: float = Field(default=30.0, gt=0, le=3600, description="Heartbeat interval.")
     resend_after_s: float = Field(
-        default=15.0,
+        default=5.0,
         gt=0,
         le=3600,
-        description="Send held events again when no receipt came for this long.",
+        description="Send held events again when no receipt came for this long (doubling, up"
+        " to 8 times, while that brings none).",
     )
     reconnect_min_s: float = Field(default=0.5, gt=0, le=60, description="First reconnect delay.")
     reconnect_max_s: float = Field(default=30.0, gt=0, le=3600, description="Reconnect cap.")

@@ -45,9 +45,11 @@ def mosquitto_pub(
     *,
     retain: bool = False,
 ) -> None:
-    """Publish with the real mosquitto_pub client as camera node `node` (QoS 1), one per line."""
+    """Publish with the real mosquitto_pub client on camera node `node`'s topics (QoS 1), one
+    per line. As the simulator account: the node's own account may hold one connection only
+    (its client id is bound), and a test keeps that one open to carry the node's will."""
     argv = ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(stack.mqtt_port), "-V", "5", "-q", "1",
-            "-u", node, "-P", stack.secrets[f"node_{node}"], "-i", f"{node}-pub",
+            "-u", "simulator", "-P", stack.secrets["mqtt_simulator"], "-i", f"{node}-pub",
             "-t", node_topic(node, kind), "-l"]  # fmt: skip
     if retain:
         argv.append("-r")
@@ -203,7 +205,14 @@ def test_broker_refuses_anonymous_clients_and_foreign_topics(stack: LocalStack) 
     # harbour-node-1 writing under harbour-node-2's id: the broker refuses the PUBLISH (0x87).
     foreign = subprocess.run(
         [*base, "-u", "harbour-node-1", "-P", stack.secrets["node_harbour-node-1"],
-         "-t", node_topic("harbour-node-2", NodeTopicKind.OCCUPANCY)],
+         "-i", "harbour-node-1", "-t", node_topic("harbour-node-2", NodeTopicKind.OCCUPANCY)],
         capture_output=True, text=True, check=False, timeout=30,
     )  # fmt: skip
     assert "PUBACK (Mid: 1, RC:135)" in foreign.stdout
+    # Its credentials under an ingest worker's client id: refused at CONNECT, no takeover.
+    takeover = subprocess.run(
+        [*base, "-u", "harbour-node-1", "-P", stack.secrets["node_harbour-node-1"],
+         "-i", "svc-ingest-1", "-t", node_topic("harbour-node-1", NodeTopicKind.OCCUPANCY)],
+        capture_output=True, text=True, check=False, timeout=30,
+    )  # fmt: skip
+    assert "CONNACK (135)" in takeover.stdout

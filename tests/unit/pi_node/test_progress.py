@@ -1,42 +1,36 @@
-"""When the node sends its held events again: no receipt for a quiet interval."""
+"""When the node sends its held events again: the receipt has not moved for a while."""
 
-from pi_node.mqtt import _Progress
-from pi_node.window import Window
+from pi_node.mqtt import MAX_BACKOFF, _Progress
 
-QUIET = 15.0
-
-
-def idle_window() -> Window:
-    return Window(8)
+QUIET = 5.0
 
 
-def test_a_quiet_interval_without_receipt_sends_again_once_per_interval() -> None:
+def test_a_stuck_receipt_sends_again_with_a_growing_wait() -> None:
     progress = _Progress(since=0.0, confirmed=0)
-    window = idle_window()
 
-    def stalled(now: float, **kw: int) -> bool:
-        args = {"sent": 0, "confirmed": 0, "held": 5} | kw
-        return progress.stalled(now, window=window, quiet_s=QUIET, **args)
+    def stalled(now: float) -> float | None:
+        return progress.stalled(now, confirmed=0, held=5, quiet_s=QUIET)
 
-    assert not stalled(10.0)
-    assert stalled(15.0)
-    assert not stalled(20.0)  # the interval starts over
-    assert stalled(30.0)
+    assert stalled(4.0) is None
+    assert stalled(5.0) == 5.0
+    assert stalled(14.0) is None  # now it waits twice as long
+    assert stalled(15.0) == 10.0
+    waits = []
+    now = 15.0
+    for _ in range(6):
+        now += QUIET * MAX_BACKOFF
+        waits.append(stalled(now))
+    assert waits[-1] == QUIET * MAX_BACKOFF  # capped
 
 
-def test_sending_or_a_moving_receipt_is_progress() -> None:
+def test_a_moving_receipt_or_an_empty_outbox_starts_over() -> None:
     progress = _Progress(since=0.0, confirmed=0)
-    window = idle_window()
-    assert not progress.stalled(14.0, sent=3, confirmed=0, window=window, quiet_s=QUIET, held=5)
-    assert not progress.stalled(28.0, sent=0, confirmed=2, window=window, quiet_s=QUIET, held=3)
-    assert not progress.stalled(42.0, sent=0, confirmed=2, window=window, quiet_s=QUIET, held=3)
-    assert progress.stalled(43.0, sent=0, confirmed=2, window=window, quiet_s=QUIET, held=3)
-
-
-def test_nothing_held_or_acknowledgements_outstanding_is_no_stall() -> None:
-    progress = _Progress(since=0.0, confirmed=0)
-    busy = Window(8)
-    busy.sent(1, 10)
-    assert not progress.stalled(99.0, sent=0, confirmed=0, window=busy, quiet_s=QUIET, held=5)
-    assert not progress.stalled(99.0, sent=0, confirmed=0, window=idle_window(), quiet_s=QUIET,
-                                held=0)  # fmt: skip
+    assert progress.stalled(5.0, confirmed=0, held=5, quiet_s=QUIET) == 5.0
+    assert progress.stalled(9.0, confirmed=3, held=2, quiet_s=QUIET) is None  # progress
+    assert progress.stalled(13.0, confirmed=3, held=2, quiet_s=QUIET) is None
+    assert progress.stalled(14.0, confirmed=3, held=2, quiet_s=QUIET) == 5.0  # base wait again
+    # Idle for an hour, then one new event: not resent before its own quiet interval.
+    idle = _Progress(since=0.0, confirmed=3)
+    assert idle.stalled(3600.0, confirmed=3, held=0, quiet_s=QUIET) is None
+    assert idle.stalled(3601.0, confirmed=3, held=1, quiet_s=QUIET) is None
+    assert idle.stalled(3605.0, confirmed=3, held=1, quiet_s=QUIET) == 5.0
