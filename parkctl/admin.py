@@ -94,6 +94,7 @@ def nodes_add(args: argparse.Namespace, settings: DatabaseSettings) -> None:
             raise CommandError(exc.detail) from exc
     print(f"node {args.node_id}: registered for lot {args.lot}")
     print(f"  MQTT username: {args.node_id}")
+    print(f"  MQTT client id: {args.node_id}   (the only one this account may connect with)")
     print(f"  MQTT password: {password}   (shown once; store it on the node now)")
 
 

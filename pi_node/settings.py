@@ -33,7 +33,10 @@ class NodeSettings(BaseSettings):
         default=None, description="CA bundle for mqtts:// (default: the system's CAs)."
     )
     client_id: str | None = Field(
-        default=None, max_length=64, description="MQTT client id (default: the node id)."
+        default=None,
+        max_length=64,
+        description="MQTT client id (default: the node id, the only one a node's own broker"
+        " account may use).",
     )
     state_dir: Path = Field(
         default=Path.home() / ".local" / "state" / "parking-node",
