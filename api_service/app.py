@@ -1,7 +1,6 @@
 """The application factory: settings in, a configured Flask app out."""
 
 import logging
-import threading
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -31,6 +30,7 @@ from api_service.resources import (
 from api_service.resources.admin_common import BROKER_KEY
 from api_service.security_headers import init_app as init_security_headers
 from api_service.settings import ApiSettings
+from api_service.stream_slots import StreamLimits, StreamSlots
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -53,7 +53,10 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
     hub = LiveHub(settings.database_url) if settings.live_updates else None
     app.extensions["parking_hub"] = hub
     app.extensions["parking_availability"] = AvailabilityService(database.sessions, hub)
-    app.extensions["parking_streams"] = threading.BoundedSemaphore(settings.sse_max_clients)
+    limits = StreamLimits(
+        settings.sse_max_per_client, settings.sse_max_total, settings.sse_max_lifetime_s
+    )
+    app.extensions["parking_streams"] = StreamSlots(limits)
     app.extensions["parking_passwords"] = Passwords(settings)
     if settings.mqtt_url is not None:
         url = settings.mqtt_url.get_secret_value()

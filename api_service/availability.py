@@ -19,6 +19,9 @@ from api_service.live import LiveHub, Stamp
 from api_service.queries.availability import compute_availability
 
 _MAX_ENTRIES: Final = 10_000
+# Sent first on every stream: how long EventSource waits before it reconnects once the
+# server ends the stream (its lifetime is bounded; a restart).
+RETRY_MS: Final = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +94,12 @@ class AvailabilityService:
             self._lot_ids.pop(code, None)
 
     def stream(self, first: Snapshot, code: str, keepalive_s: float, max_s: float) -> Iterator[str]:
-        """SSE frames: the document now, then again whenever it changes; comments keep alive."""
+        """SSE frames: the document now, then again whenever it changes, for `max_s` at most;
+        comments keep the connection alive."""
         hub = self._hub
         assert hub is not None  # noqa: S101 - streams exist only with live updates on
         deadline = monotonic() + max_s
-        yield "retry: 3000\n\n"
+        yield f"retry: {RETRY_MS}\n\n"
         current: Snapshot | None = first
         sent = ""
         while current is not None and monotonic() < deadline:
@@ -106,10 +110,11 @@ class AvailabilityService:
             if current.valid_until is not None:
                 until = (current.valid_until - datetime.now(UTC)).total_seconds()
                 timeout = min(timeout, max(0.0, until) + 0.001)
-            if not hub.wait(current.lot_id, current.stamp, timeout):
+            changed = hub.wait(current.lot_id, current.stamp, timeout)
+            if hub.stopped or monotonic() >= deadline:
+                return  # shutting down (no new database work), or the lifetime is over
+            if not changed:
                 yield ": keepalive\n\n"
-            if hub.stopped:  # shutting down: no new database work for a stream
-                return
             current = self.get(code)
 
 

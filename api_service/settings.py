@@ -9,6 +9,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.db.settings import DEV_DATABASE_URL
 
+# Settings that were renamed: naming the new name beats a bare "unknown setting".
+RENAMED: Final = {
+    "API_SSE_MAX_CLIENTS": "API_SSE_MAX_TOTAL",
+    "API_SSE_MAX_DURATION_S": "API_SSE_MAX_LIFETIME_S",
+}
 # Development only: `API_DEV_MODE=true` without a JWT_SECRET_KEY uses this, loudly marked.
 DEV_JWT_SECRET: Final = "dev-only-insecure-jwt-secret-never-use-in-production!"  # noqa: S105
 MIN_SECRET_LENGTH: Final = 32
@@ -67,11 +72,27 @@ class ApiSettings(BaseSettings):
         default=True, description="LISTEN for changes (SSE and the availability cache)."
     )
     sse_keepalive_s: float = Field(default=15.0, gt=0, le=300, description="SSE comment ping.")
-    sse_max_clients: int = Field(
-        default=100, ge=1, le=10_000, description="Concurrent SSE streams per process."
+    sse_max_per_client: int = Field(
+        default=2,
+        ge=1,
+        le=1000,
+        description="Live streams one client address (an IPv6 /64) may hold open per process;"
+        " beyond it 429 with Retry-After.",
     )
-    sse_max_duration_s: float = Field(
-        default=600.0, gt=0, le=86_400, description="A stream ends after this; clients reconnect."
+    sse_max_total: int = Field(
+        default=4,
+        ge=1,
+        le=10_000,
+        description="Live streams per process; beyond it 503 with Retry-After. Each holds a"
+        " server thread: keep it below gunicorn's --threads (8 in the image), so other"
+        " requests still find one.",
+    )
+    sse_max_lifetime_s: float = Field(
+        default=300.0,
+        ge=1,
+        le=86_400,
+        description="A stream ends after at most this (80-100% of it, spread) and the client"
+        " reconnects, so streams keep changing hands.",
     )
     availability_max_age_s: int = Field(
         default=2, ge=0, le=300, description="Cache-Control max-age of availability."
@@ -107,7 +128,8 @@ class ApiSettings(BaseSettings):
         # pydantic-settings ignores unknown prefixed variables; a typo must not pass silently.
         unknown = unknown_api_keys(os.environ, set(cls.model_fields))
         if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
+            named = (f"{key} (now {RENAMED[key]})" if key in RENAMED else key for key in unknown)
+            raise ValueError(f"unknown setting(s): {', '.join(named)}")
         return data
 
     @model_validator(mode="after")
@@ -117,6 +139,8 @@ class ApiSettings(BaseSettings):
             raise ValueError("JWT_SECRET_KEY is required (or set API_DEV_MODE=true locally)")
         if secret is not None and len(secret.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"JWT_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+        if self.sse_max_per_client > self.sse_max_total:
+            raise ValueError("API_SSE_MAX_PER_CLIENT must not exceed API_SSE_MAX_TOTAL")
         token = self.metrics_token
         if token is not None and len(token.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"API_METRICS_TOKEN must be at least {MIN_SECRET_LENGTH} characters")

@@ -1,6 +1,5 @@
 """`/lots`: search near a point, lot detail, availability (ETag, SSE), a lot's slots."""
 
-import threading
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, request
@@ -25,6 +24,7 @@ from api_service.models.lots import (
 from api_service.queries import lots, slots
 from api_service.resources.views import slot_view
 from api_service.settings import ApiSettings
+from api_service.stream_slots import StreamSlots
 from schemas.messages import Availability, SlotCounts
 
 bp = Blueprint("lots", __name__, url_prefix="/api/v1/lots")
@@ -147,7 +147,7 @@ def availability(path: LotPath) -> Response:
         rate="public",
         path=LotPath,
         response=Availability,
-        errors=(404, 503),
+        errors=(404, 429, 503),
         media_type="text/event-stream",
     )
 )
@@ -155,28 +155,20 @@ def availability_stream(path: LotPath) -> Response:
     service, settings = _service(), _settings()
     if service.hub is None:
         raise ApiError(503, "live-updates-off", "Service Unavailable", "live updates are off")
-    slots_free: threading.BoundedSemaphore = current_app.extensions["parking_streams"]
-    if not slots_free.acquire(blocking=False):
-        raise ApiError(
-            503,
-            "too-many-streams",
-            "Service Unavailable",
-            "too many live streams; retry later",
-            headers={"Retry-After": "5"},
-        )
+    streams: StreamSlots = current_app.extensions["parking_streams"]
+    lease = streams.open(request.remote_addr)  # 429 per client, 503 in total
     try:
         first = _snapshot(path.lot_id)
     except ApiError:
-        slots_free.release()
+        streams.release(lease)
         raise
 
     def frames() -> Iterator[str]:
         try:
-            yield from service.stream(
-                first, path.lot_id, settings.sse_keepalive_s, settings.sse_max_duration_s
-            )
+            lifetime = streams.remaining_s(lease)
+            yield from service.stream(first, path.lot_id, settings.sse_keepalive_s, lifetime)
         finally:
-            slots_free.release()
+            streams.release(lease)
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return Response(frames(), mimetype="text/event-stream", headers=headers)

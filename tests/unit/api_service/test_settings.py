@@ -71,3 +71,31 @@ def test_unknown_api_variable_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("API_RESERVATION_HOLD_MINUTE", "20")  # typo: no such setting
     with pytest.raises(ValidationError, match="API_RESERVATION_HOLD_MINUTE"):
         ApiSettings()
+
+
+def test_stream_caps_have_documented_defaults_and_go_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JWT_SECRET_KEY", GOOD)
+    settings = ApiSettings()
+    assert (settings.sse_max_per_client, settings.sse_max_total) == (2, 4)
+    assert settings.sse_max_lifetime_s == 300.0
+    monkeypatch.setenv("API_SSE_MAX_PER_CLIENT", "5")
+    with pytest.raises(ValidationError, match="API_SSE_MAX_PER_CLIENT must not exceed"):
+        ApiSettings()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("API_SSE_MAX_CLIENTS", "API_SSE_MAX_TOTAL"),
+        ("API_SSE_MAX_DURATION_S", "API_SSE_MAX_LIFETIME_S"),
+    ],
+)
+def test_a_renamed_setting_names_its_new_name(
+    monkeypatch: pytest.MonkeyPatch, old: str, new: str
+) -> None:
+    monkeypatch.setenv("JWT_SECRET_KEY", GOOD)
+    monkeypatch.setenv(old, "10")
+    with pytest.raises(ValidationError, match=f"{old} \\(now {new}\\)"):
+        ApiSettings()
