@@ -716,7 +716,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /** Prometheus metrics (bearer API_METRICS_TOKEN; off without it) */
         get: operations["get_metrics"];
         put?: never;
         post?: never;
@@ -1879,7 +1879,7 @@ export interface components {
             email: string;
             /**
              * Password
-             * @description 10-128 characters, a letter and a non-letter.
+             * @description 10-128 characters, a letter and a non-letter, and hard to guess (zxcvbn score 3 of 4: no common or leaked password, name or pattern).
              */
             password: string;
         };
@@ -2360,7 +2360,7 @@ export interface components {
             operator: string | null;
             /**
              * Password
-             * @description 10-128 characters, a letter and a non-letter.
+             * @description 10-128 characters, a letter and a non-letter, and hard to guess (zxcvbn score 3 of 4: no common or leaked password, name or pattern).
              */
             password: string;
             /**
@@ -6413,7 +6413,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Prometheus metrics */
+            /** @description Prometheus metrics (bearer API_METRICS_TOKEN; off without it) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6422,6 +6422,24 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
