@@ -34,7 +34,7 @@ from typing import Final, TypeAlias
 import psycopg
 
 from ingest_service.db import TRANSIENT_ERRORS, Database
-from ingest_service.decode import Context, Item, Reason, Rejected, at_index, decode
+from ingest_service.decode import Context, Event, Item, Reason, Rejected, at_index, decode
 from ingest_service.intake import Intake
 from ingest_service.metrics import Metrics
 from ingest_service.publisher import lots_with_pending, publish_lot, resync_commands
@@ -332,7 +332,9 @@ class Worker:
             # Even the dead letter was refused: the log is the last place left for it.
             log.error("dropping %r: %s (payload %s)", message.topic, exc, message.payload.hex())
             return BatchOutcome()
-        rejected = Rejected(0, Reason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
+        # An event keeps its node and seq: handled, so the node's receipt may cover it.
+        node, seq = (item.node_id, item.event.seq) if isinstance(item, Event) else (None, None)
+        rejected = Rejected(0, Reason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}", node, seq)
         return self._write([message], [rejected], isolate=False)
 
     def _record(self, batch: Sequence[Inbound], outcome: BatchOutcome, seconds: float) -> None:
