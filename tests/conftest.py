@@ -121,3 +121,19 @@ def mosquitto() -> Iterator[MosquittoServer]:
 def unique_topic() -> str:
     """A topic no other test publishes on, so tests never see each other's messages."""
     return f"parking-test/{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def verified(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every hash argon2 verifies a password against, in order (the API's login tests)."""
+    from argon2 import PasswordHasher  # noqa: PLC0415 - only the API's tests need argon2
+
+    seen: list[str] = []
+    real = PasswordHasher.verify
+
+    def spy(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> bool:
+        seen.append(str(hash))
+        return real(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", spy)
+    return seen

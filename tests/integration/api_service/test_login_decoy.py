@@ -1,7 +1,6 @@
 """Login spends one argon2 verification whether or not the e-mail has a usable account."""
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -12,20 +11,6 @@ from schemas.enums import Role
 from tests.integration.api_service.conftest import PASSWORD, Users, problem
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def verified(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every hash argon2 verifies a password against, in order."""
-    seen: list[str] = []
-    real = PasswordHasher.verify
-
-    def spy(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> bool:
-        seen.append(str(hash))
-        return real(self, hash, password)
-
-    monkeypatch.setattr(PasswordHasher, "verify", spy)
-    return seen
 
 
 def _account(session: Session, users: Users, email: str, stored: str | None) -> None:

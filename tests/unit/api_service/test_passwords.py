@@ -1,7 +1,6 @@
 """The login decoy: unknown accounts and unusable hashes cost one argon2 verification too."""
 
 import pytest
-from argon2 import PasswordHasher
 
 from api_service.passwords import Passwords
 from api_service.settings import ApiSettings
@@ -12,20 +11,6 @@ PASSWORD = "a-real-password-42"
 @pytest.fixture
 def passwords() -> Passwords:
     return Passwords(ApiSettings(dev_mode=True, argon2_time_cost=1, argon2_memory_kib=1024))
-
-
-@pytest.fixture
-def verified(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every hash argon2 verifies a password against, in order."""
-    seen: list[str] = []
-    real = PasswordHasher.verify
-
-    def spy(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> bool:
-        seen.append(str(hash))
-        return real(self, hash, password)
-
-    monkeypatch.setattr(PasswordHasher, "verify", spy)
-    return seen
 
 
 @pytest.mark.parametrize("stored", [None, "", "x", "$2b$12$not-an-argon2-hash"])
