@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--client-id",
-        help="stable MQTT client id (default: INGEST_CLIENT_ID, else ingest-<hostname>)",
+        help="stable MQTT client id (default: INGEST_CLIENT_ID, else svc-ingest-<hostname>)",
     )
     parser.add_argument(
         "--retire",

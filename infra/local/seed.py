@@ -1,7 +1,8 @@
 """Demo data: migrations, the example lots with their operators, and the camera nodes.
 
-Each step is the operators' own command (`parkctl ...`); registering nodes is a stand-in
-until `parkctl nodes add` exists (DESIGN.md), writing the same `nodes` rows.
+Each step is the operators' own command (`parkctl ...`), except registering the simulated
+nodes: they share the `simulator` broker account, so they need `nodes` rows with their slot
+maps (what ingest accepts their events for) but no broker accounts of their own.
 """
 
 import json
