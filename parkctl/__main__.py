@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         args.run(args, settings)
-    except ContractError as exc:
+    except (ContractError, commands.UsageError) as exc:
         print(f"parkctl: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except commands.CommandError as exc:

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from sqlalchemy import select
 
-from parkctl.commands import ACTOR, CommandError, transaction
+from parkctl.commands import ACTOR, CommandError, UsageError, transaction
 from schemas.broker_url import parse_mqtt_url
 from schemas.db import ParkingLot, User
 from schemas.db.settings import DatabaseSettings
@@ -32,11 +32,27 @@ def _mqtt_url() -> str:
     return url
 
 
+NO_TERMINAL: Final = (
+    "no terminal to ask for the password on: pipe it in with --password-stdin "
+    "(e.g. `printf '%s\\n' \"$PASSWORD\" | parkctl users create-admin EMAIL --password-stdin`)"
+)
+
+
 def _password(args: argparse.Namespace) -> str:
+    """The new password: the first line of standard input, or asked twice on the terminal."""
     if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("password: ")
-    if first != getpass.getpass("again: "):
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise UsageError("--password-stdin: standard input held no password line")
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UsageError(NO_TERMINAL)
+    try:
+        first = getpass.getpass("password: ")
+        again = getpass.getpass("again: ")
+    except EOFError:  # Ctrl-D, or the terminal went away
+        raise UsageError(NO_TERMINAL) from None
+    if first != again:
         raise CommandError("the passwords differ")
     return first
 

@@ -23,6 +23,10 @@ class CommandError(Exception):
     """A command that could not do what was asked; the message says why."""
 
 
+class UsageError(CommandError):
+    """A command called in a way it cannot work (exit status 2); the message says how to."""
+
+
 @contextmanager
 def transaction(settings: DatabaseSettings) -> Iterator[Session]:
     """A session whose transaction commits on success; the engine is closed afterwards."""
