@@ -92,8 +92,18 @@ def service_roles() -> list[Acl]:
     node_sends = [node_wildcard(kind) for kind in NODE_SENDS]
     node_reads = [node_wildcard(kind) for kind in NODE_READS]
     to_nodes = [node_wildcard(kind) for kind in (NodeTopicKind.CONFIG, NodeTopicKind.CMD)]
+    # What an operator watches from a terminal (`parkctl mqtt tail`, `mosquitto_sub`): every
+    # node's birth/Last Will and heartbeat, and the read side.
+    node_health = [node_wildcard(kind) for kind in (NodeTopicKind.STATUS, NodeTopicKind.HEARTBEAT)]
     return [
-        {"rolename": "admin", "acls": _sends(CONTROL) + _reads(CONTROL, SYS) + _receives(CONTROL)},
+        {
+            # The broker's administrator: accounts and roles over $CONTROL, figures, and
+            # read access to node health and the lots (never to occupancy or node commands).
+            "rolename": "admin",
+            "acls": _sends(CONTROL)
+            + _reads(CONTROL, SYS, *node_health, lot_wildcard())
+            + _receives(CONTROL),
+        },
         {
             "rolename": "ingest",
             # The default share group only: another INGEST_SHARE_GROUP needs its own role.

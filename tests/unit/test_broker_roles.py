@@ -59,3 +59,17 @@ def test_ordinary_node_ids_are_fine(node_id: str) -> None:
 def test_service_client_ids_must_carry_the_prefix() -> None:
     assert service_client_problem("svc-ingest-1") is None
     assert "svc-" in (service_client_problem("demo-ingest-2") or "")
+
+
+def test_the_admin_account_can_watch_node_health_and_the_lots() -> None:
+    admin = _role("admin")
+    # README: node health is watched with the admin account (parkctl mqtt tail, mosquitto_sub).
+    assert ("subscribePattern", "parking/v1/nodes/+/status") in admin
+    assert ("subscribePattern", "parking/v1/nodes/+/heartbeat") in admin
+    assert ("subscribePattern", "parking/v1/lots/#") in admin
+    # ... and still manages accounts over $CONTROL.
+    assert ("publishClientSend", "$CONTROL/dynamic-security/#") in admin
+    assert ("publishClientReceive", "$CONTROL/dynamic-security/#") in admin
+    # Watching is not writing, nor reading what only ingest consumes.
+    assert not any(kind == "publishClientSend" and "parking/" in t for kind, t in admin)
+    assert ("subscribePattern", "parking/v1/nodes/+/occupancy") not in admin
