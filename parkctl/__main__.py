@@ -49,6 +49,13 @@ def _node(parser: argparse.ArgumentParser) -> None:
 def _tail(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("topic", help="topic filter, e.g. 'parking/v1/lots/+/availability'")
     parser.add_argument("--count", type=int, help="stop after this many messages")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=admin.BROKER_TIMEOUT_S,
+        help="seconds to wait for the broker to accept the login and the subscription "
+        f"(default {admin.BROKER_TIMEOUT_S:g})",
+    )
 
 
 GROUPS = {

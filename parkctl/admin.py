@@ -115,32 +115,57 @@ def nodes_add(args: argparse.Namespace, settings: DatabaseSettings) -> None:
 
 
 def mqtt_tail(args: argparse.Namespace, _settings: DatabaseSettings) -> None:
-    """Print messages on TOPIC (a filter; wildcards allowed) until interrupted or --count."""
+    """Print messages on TOPIC (a filter; wildcards allowed) until interrupted or --count.
+
+    Fails (exit 1) with the broker's reason when it cannot be reached within --timeout, refuses
+    the login, refuses the subscription (SUBACK >= 0x80, e.g. 135 not authorized) or drops the
+    connection: a tail that silently receives nothing is indistinguishable from a quiet topic.
+    """
     import queue  # noqa: PLC0415
     import uuid  # noqa: PLC0415
 
     import paho.mqtt.client as mqtt  # noqa: PLC0415
     from paho.mqtt.enums import CallbackAPIVersion  # noqa: PLC0415
 
-    address = parse_mqtt_url(_mqtt_url())
+    url = _mqtt_url()
+    address = parse_mqtt_url(url)
+    where = f"{address.host}:{address.port}" + (
+        f" as {address.username}" if address.username else ""
+    )
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2,
         client_id=f"parkctl-{uuid.uuid4().hex[:8]}",
         protocol=mqtt.MQTTv5,
     )
+    client.connect_timeout = args.timeout
     if address.username:
         client.username_pw_set(address.username, address.password)
     if address.tls:
         client.tls_set()
-    received: queue.Queue[Any] = queue.Queue()
-    client.on_connect = lambda c, _u, _f, code, _p: (
-        c.subscribe(args.topic, qos=1) if not code.is_failure else received.put(code)
-    )
-    client.on_message = lambda _c, _u, message: received.put(message)
-    client.connect(address.host, address.port)
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+    client.on_connect = lambda _c, _u, _f, code, _p: events.put(("connack", code))
+    client.on_subscribe = lambda _c, _u, _m, codes, _p: events.put(("suback", codes))
+    client.on_message = lambda _c, _u, message: events.put(("message", message))
+    client.on_disconnect = lambda _c, _u, _f, code, _p: events.put(("disconnect", code))
+    try:
+        client.connect(address.host, address.port)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"broker at {where}: cannot connect: {exc}") from exc
     client.loop_start()
     try:
-        _print_messages(received, args.count)
+        code = _expect(events, "connack", args.timeout, f"broker at {where}: no CONNACK")
+        if code.is_failure:
+            raise CommandError(f"broker at {where} refused the login: {code} ({code.value})")
+        client.subscribe(args.topic, qos=1)
+        granted = _expect(events, "suback", args.timeout, f"broker at {where}: no SUBACK")
+        refused = [c for c in granted if c.is_failure]
+        if refused:
+            raise CommandError(
+                f"broker at {where} refused the subscription to {args.topic!r}: "
+                f"{refused[0]} ({refused[0].value}); this account may not read that topic"
+            )
+        print(f"# subscribed to {args.topic} ({where}); Ctrl-C stops", file=sys.stderr, flush=True)
+        _print_messages(events, args.count)
     except KeyboardInterrupt:
         pass
     finally:
@@ -148,12 +173,29 @@ def mqtt_tail(args: argparse.Namespace, _settings: DatabaseSettings) -> None:
         client.loop_stop()
 
 
-def _print_messages(received: "Any", count: int | None) -> None:
+def _expect(events: "Any", kind: str, timeout_s: float, silence: str) -> Any:
+    """The payload of the next `kind` event; a disconnect or `timeout_s` of silence fails."""
+    import queue  # noqa: PLC0415
+
+    try:
+        got, value = events.get(timeout=timeout_s)
+    except queue.Empty:
+        raise CommandError(f"{silence} within {timeout_s:g} s") from None
+    if got == "disconnect":
+        raise CommandError(f"the broker closed the connection: {value} ({value.value})")
+    if got != kind:
+        raise CommandError(f"unexpected {got} from the broker while waiting for a {kind}")
+    return value
+
+
+def _print_messages(events: "Any", count: int | None) -> None:
     shown = 0
     while count is None or shown < count:
-        message = received.get()
-        if not hasattr(message, "topic"):
-            raise CommandError(f"broker refused the connection: {message}")
-        flag = " (retained)" if message.retain else ""
-        print(f"{message.topic}{flag} {message.payload.decode('utf-8', 'replace')}", flush=True)
+        kind, value = events.get()
+        if kind == "disconnect":
+            raise CommandError(f"the broker closed the connection: {value} ({value.value})")
+        if kind != "message":
+            continue
+        flag = " (retained)" if value.retain else ""
+        print(f"{value.topic}{flag} {value.payload.decode('utf-8', 'replace')}", flush=True)
         shown += 1

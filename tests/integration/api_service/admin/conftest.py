@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from api_service.access import token_claims
 from infra.mosquitto.dynsec import client as dynsec_client
+from infra.mosquitto.dynsec import dynsec_config
 from schemas.db import Operator, User
 from schemas.enums import Role
 from tests.integration.api_service.conftest import Users
@@ -40,6 +41,10 @@ from tests.support.processes import (
 PLUGIN = Path("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so")
 API_PASSWORD = "api-test-password-0123"
 WATCHER_PASSWORD = "watcher-test-password-0123"
+ADMIN_PASSWORD = "admin-test-password-0123"
+VIEWER_PASSWORD = "viewer-test-password-0123"
+NODE_PASSWORD = "node-test-password-0123"
+ROLES_NODE = "cam-roles"
 TIMEOUT_S = 10
 
 
@@ -110,12 +115,25 @@ def dynsec() -> Iterator[DynsecBroker]:
         pytest.skip(f"{PLUGIN} missing: install mosquitto (Debian ships the plugin with it)")
     # Not tmp_path_factory: its folders are private to our user; the broker runs as another.
     with tempfile.TemporaryDirectory(prefix="parking-dynsec-") as folder:
-        yield from _run(Path(folder))
+        yield from _run(Path(folder), _config())
 
 
-def _run(workdir: Path) -> Iterator[DynsecBroker]:
+@pytest.fixture(scope="session")
+def deployed_roles() -> Iterator[DynsecBroker]:
+    """Mosquitto 2 with the roles the local stack and Compose write (schemas.broker_roles):
+    the `admin` and `viewer` service accounts and one camera node, `cam-roles`."""
+    if not PLUGIN.exists():
+        pytest.skip(f"{PLUGIN} missing: install mosquitto (Debian ships the plugin with it)")
+    config = dynsec_config(
+        {"admin": ADMIN_PASSWORD, "viewer": VIEWER_PASSWORD}, {ROLES_NODE: NODE_PASSWORD}
+    )
+    with tempfile.TemporaryDirectory(prefix="parking-roles-") as folder:
+        yield from _run(Path(folder), config)
+
+
+def _run(workdir: Path, config: dict[str, Any]) -> Iterator[DynsecBroker]:
     port = free_port()
-    (workdir / "dynamic-security.json").write_text(json.dumps(_config()))
+    (workdir / "dynamic-security.json").write_text(json.dumps(config))
     conf = workdir / "mosquitto.conf"
     conf.write_text(
         "\n".join(
