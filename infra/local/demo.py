@@ -36,6 +36,7 @@ from infra.local.system import (
 
 REPO = Path(__file__).resolve().parents[2]
 PROCFILE = REPO / "infra" / "local" / "Procfile"
+BIN = Path(sys.executable).parent  # this virtualenv's scripts: parkctl, parking-*, honcho
 PROCESSES = ("broker", "db", "ingest1", "ingest2", "api", "nodes", "dashboard")
 DEFAULT_PORTS = {
     "DEMO_MQTT_PORT": 1883,
@@ -98,6 +99,17 @@ def mqtt_url(user: str, password: str, port: int) -> str:
     return f"mqtt://{user}:{password}@127.0.0.1:{port}"
 
 
+def operator_env(found: dict[str, str], mqtt_port: int, bin_dir: Path, path: str) -> dict[str, str]:
+    """What a person needs after `set -a; . stack.env; set +a`: `parkctl` on PATH (this
+    virtualenv's scripts first) and an MQTT_URL for `parkctl nodes add` and `parkctl mqtt
+    tail`: the broker's `admin` account (dynamic-security control, node health, the lots)."""
+    entries = [entry for entry in path.split(os.pathsep) if entry and entry != str(bin_dir)]
+    return {
+        "PATH": os.pathsep.join([str(bin_dir), *entries]),
+        "MQTT_URL": mqtt_url("admin", found["mqtt_admin"], mqtt_port),
+    }
+
+
 def prepare(state: Path, processes: Sequence[str]) -> Stack:
     """Check the machine, choose ports, write broker and database state, seed; no server left."""
     check_services(processes)
@@ -141,6 +153,8 @@ def prepare(state: Path, processes: Sequence[str]) -> Stack:
         "DATABASE_URL": database_url(pg_port),
         **credentials.api_secrets(found),
         "NODE_STATE_DIR": str(state / "node"),
+        # The Procfile gives each service its own account; MQTT_URL is the operator's.
+        **operator_env(found, mqtt_port, BIN, os.environ.get("PATH", "")),
     }
     write_env(state / "stack.env", env)
     return Stack(state, ports, env, found)
@@ -204,11 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: RET503 - ends in ex
     print(banner(state, stack.ports, stack.secrets, args.processes), flush=True)  # noqa: T201
     if args.prepare_only:
         return 0
-    honcho = str(Path(sys.executable).parent / "honcho")
+    honcho = str(BIN / "honcho")
     argv_ = [honcho, "-f", str(PROCFILE), "-d", str(REPO), "-e", str(state / "stack.env"),
              "start", *args.processes]  # fmt: skip
-    # The Procfile's commands find our console scripts and `python` first.
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    # The Procfile's commands find our console scripts and `python` first (stack.env's PATH).
+    os.environ["PATH"] = stack.env["PATH"]
     os.execv(honcho, argv_)  # noqa: S606 - our own process runner
 
 
