@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Final, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api_service.access import Tenant
@@ -69,12 +69,15 @@ def register_node(
     """Create the node and its broker client and role; the password (shown once). Commits."""
     if (problem := node_id_problem(node_id)) is not None:
         raise validation_error([FieldError("node_id", problem)])
-    session.add(Node(id=node_id, lot_id=lot.id))
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        raise conflict("node-exists", f"node {node_id} is already registered") from exc
+    # ON CONFLICT DO NOTHING: a taken id is an expected answer, not an ERROR in PostgreSQL's log.
+    created = session.scalar(
+        insert(Node)
+        .values(id=node_id, lot_id=lot.id)
+        .on_conflict_do_nothing(index_elements=[Node.id])
+        .returning(Node.id)
+    )
+    if created is None:
+        raise conflict("node-exists", f"node {node_id} is already registered")
     password = secrets.token_urlsafe(PASSWORD_BYTES)
     record(
         session,

@@ -67,8 +67,9 @@ def list_staff(
 
 def create_staff(session: Session, actor: Actor, user: User, operator: str | None) -> User:
     """Insert the account (its operator from `new_account_operator`) and audit it; 409 on a
-    taken e-mail. The audit names the account, never its password or hash. Commits."""
-    add_user(session, user)
+    taken e-mail. The audit names the account, never its password or hash. Commits; returns
+    the stored account."""
+    user = add_user(session, user)
     record(
         session,
         actor,

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api_service.errors import conflict
@@ -12,14 +12,26 @@ from schemas.enums import Role
 
 
 def add_user(session: Session, user: User) -> User:
-    """Insert `user` (flushed, not committed); 409 if the e-mail is taken."""
-    session.add(user)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        raise conflict("email-taken", "an account with this e-mail already exists") from exc
-    return user
+    """Insert `user` (not committed) and return the stored account; 409 if the e-mail is taken.
+
+    A taken e-mail is an expected answer, not a failed statement: `ON CONFLICT DO NOTHING`
+    leaves PostgreSQL's log without an ERROR line and the transaction usable, and it holds
+    under concurrent registrations of the same address (the second waits, then inserts nothing).
+    """
+    inserted = session.scalar(
+        insert(User)
+        .values(
+            email=user.email,
+            password_hash=user.password_hash,
+            role=user.role,
+            operator_id=user.operator_id,
+        )
+        .on_conflict_do_nothing(index_elements=[User.email])
+        .returning(User.id)
+    )
+    if inserted is None:
+        raise conflict("email-taken", "an account with this e-mail already exists")
+    return session.get_one(User, inserted)
 
 
 def create_driver(session: Session, email: str, password_hash: str) -> User:

@@ -74,8 +74,8 @@ def create_user(body: StaffCreate) -> StaffView:
         role=Role(body.role),
         operator_id=operator,
     )
-    admin_users.create_staff(session, actor(), user, body.operator)
-    return _view(user, body.operator)
+    stored = admin_users.create_staff(session, actor(), user, body.operator)
+    return _view(stored, body.operator)
 
 
 def _set_disabled(user_id: int, *, disable: bool) -> StaffView:

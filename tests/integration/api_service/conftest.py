@@ -11,7 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_jwt_extended import create_access_token
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.engine import Engine, ExceptionContext
 from sqlalchemy.orm import Session
 
 from api_service import create_app
@@ -70,6 +71,20 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def failed_statements() -> Iterator[list[str]]:
+    """The error of every statement PostgreSQL refuses during the test, from any engine (each
+    is an ERROR line in the server's log): expected answers such as a 409 should cause none."""
+    failed: list[str] = []
+
+    def record(context: ExceptionContext) -> None:
+        failed.append(f"{type(context.original_exception).__name__}: {context.statement}")
+
+    event.listen(Engine, "handle_error", record)
+    yield failed
+    event.remove(Engine, "handle_error", record)
 
 
 def import_example(session: Session, name: str) -> None:

@@ -158,13 +158,14 @@ def test_disabling_turns_the_nodes_slots_unknown_until_enabled(
 
 
 def test_registering_twice_or_for_another_operator_is_refused(
-    admin_client: FlaskClient, staff: Staff, lots: Session
+    admin_client: FlaskClient, staff: Staff, lots: Session, failed_statements: list[str]
 ) -> None:
     node_id = unique("cam")
     assert register(admin_client, staff, node_id).status_code == 201
     again = register(admin_client, staff, node_id)
     assert again.status_code == 409
     assert problem(again)["type"] == "/problems/node-exists"
+    assert failed_statements == []  # answered without a unique violation in PostgreSQL's log
     other = register(admin_client, staff, unique("cam"), who="city")
     assert other.status_code == 403
 

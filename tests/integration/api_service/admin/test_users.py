@@ -140,7 +140,9 @@ def test_missing_fields_are_named(admin_client: FlaskClient, staff: Staff, lots:
     assert {e["field"] for e in problem(missing)["errors"]} == {"password", "role"}
 
 
-def test_duplicate_email_is_409(admin_client: FlaskClient, staff: Staff, lots: Session) -> None:
+def test_duplicate_email_is_409(
+    admin_client: FlaskClient, staff: Staff, lots: Session, failed_statements: list[str]
+) -> None:
     assert create(admin_client, staff, account("dup@harbour.example.com")).status_code == 201
     again = create(admin_client, staff, account("DUP@harbour.example.com", "admin", None))
     assert again.status_code == 409
@@ -149,6 +151,7 @@ def test_duplicate_email_is_409(admin_client: FlaskClient, staff: Staff, lots: S
     assert driver.status_code == 409
     count = select(func.count()).select_from(User).where(User.email == "dup@harbour.example.com")
     assert lots.scalar(count) == 1
+    assert failed_statements == []  # answered without a unique violation in PostgreSQL's log
 
 
 def test_disabled_account_cannot_log_in_and_its_tokens_stop_at_once(
