@@ -16,7 +16,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Final
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 PROXIED: Final = ("/api/", "/docs", "/healthz", "/readyz")
@@ -43,12 +43,14 @@ class DashboardHandler(SimpleHTTPRequestHandler):
     server_version = "parking-dashboard"
 
     def do_GET(self) -> None:
-        """A file, or the API's answer."""
+        """A file, the API's answer, or a page's address sent to its route."""
         if self.path.startswith(PROXIED):
             self._forward()
         elif not Path(self.directory, "index.html").is_file():
             # Not built: say how, and keep the rest of the stack running.
             self.send_error(503, "the dashboard is not built: run `make dashboard` (Node.js 20+)")
+        elif (route := self._route()) is not None:
+            self._redirect(route)
         else:
             super().do_GET()
 
@@ -56,8 +58,37 @@ class DashboardHandler(SimpleHTTPRequestHandler):
         """As GET, without a body."""
         if self.path.startswith(PROXIED):
             self._forward()
+        elif (route := self._route()) is not None:
+            self._redirect(route)
         else:
             super().do_HEAD()
+
+    def _route(self) -> str | None:
+        """The app's own address for a typed page path (`/lots/x` -> `/#/lots/x`), or None.
+
+        The app routes in the URL's fragment (HashRouter: the same build works at / and at
+        Nginx's /dashboard/), so a path that is not a file is a page of the app: it is sent to
+        that page, whose router shows it or says "No such page" with the navigation. Serving
+        index.html at /lots/x instead would load its relative assets from /lots/assets/. Paths
+        that look like files (a dot in the last segment) stay 404s.
+        """
+        raw = urlsplit(self.path).path
+        path = unquote(raw)
+        if path == "/" or "." in path.rpartition("/")[2]:
+            return None
+        if Path(self.translate_path(raw)).exists():
+            return None  # a folder of the build: the file server answers as before
+        return "/#" + quote(path.rstrip("/"), safe="/")
+
+    def _redirect(self, location: str) -> None:
+        body = f'<a href="{location}">{location}</a>\n'.encode()
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def do_POST(self) -> None:
         """API only."""
