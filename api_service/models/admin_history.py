@@ -152,7 +152,12 @@ def buckets_end(start: datetime, end: datetime, step: timedelta) -> datetime | N
 
 class Bucket(Out):
     start: UtcDatetime
-    occupancy: float = Field(ge=0, le=1, description="Occupied share of slot time.")
+    occupancy: float | None = Field(
+        ge=0,
+        le=1,
+        description="Occupied share of slot time; null for a bucket that ended before the lot's "
+        "first slot event or session (no data: unknown, not 0).",
+    )
     occupied_s: float = Field(ge=0, description="Occupied slot-seconds in the bucket.")
     sessions_started: int = Field(ge=0)
 

@@ -30,6 +30,13 @@ _SLOTS: Final = text("""
     FROM slots s JOIN rows r ON r.id = s.row_id JOIN floors f ON f.id = r.floor_id
     WHERE s.lot_id = :lot AND s.retired_at IS NULL GROUP BY 1
 """)
+# Since when the lot has data: its first slot event or parking session (both indexed by lot).
+_DATA_FROM: Final = text("""
+    SELECT least(
+        (SELECT min(observed_at) FROM slot_events WHERE lot_id = :lot),
+        (SELECT min(started_at) FROM parking_sessions WHERE lot_id = :lot)
+    )
+""")
 _DURATIONS: Final = text("""
     SELECT count(*), count(ended_at), avg(duration_s),
         percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_s),
@@ -41,7 +48,7 @@ _DURATIONS: Final = text("""
 @dataclass(frozen=True, slots=True)
 class BucketFigures:
     start: datetime
-    occupancy: float
+    occupancy: float | None  # None: the bucket ended before the lot had any data
     occupied_s: float
     sessions_started: int
 
@@ -57,15 +64,26 @@ def bucket_starts(start: datetime, end: datetime, step: timedelta) -> list[datet
 
 
 def series(
-    starts: list[datetime], end: datetime, step: timedelta, slots: int, rows: dict[datetime, Any]
+    starts: list[datetime],
+    end: datetime,
+    step: timedelta,
+    slots: int,
+    rows: dict[datetime, Any],
+    *,
+    data_from: datetime | None,
 ) -> list[BucketFigures]:
-    """Each bucket's occupancy: occupied slot-seconds over the slot-seconds available (pure)."""
+    """Each bucket's occupancy: occupied slot-seconds over the slot-seconds available, or None
+    for a bucket that ended before `data_from` (the lot's first event or session; None: the
+    lot has no data yet), which is not 0 % but unknown (pure)."""
     out = []
     for start in starts:
-        length = (min(start + step, end) - start).total_seconds()
+        stop = min(start + step, end)
+        length = (stop - start).total_seconds()
         occupied, started = rows.get(start, (0.0, 0))
         capacity = slots * length
-        share = min(1.0, occupied / capacity) if capacity > 0 else 0.0
+        share: float | None = min(1.0, occupied / capacity) if capacity > 0 else 0.0
+        if data_from is None or stop <= data_from:
+            share = None
         out.append(BucketFigures(start, share, float(occupied), int(started)))
     return out
 
@@ -94,14 +112,13 @@ def occupancy(
     for row in session.execute(_OCCUPIED, params):
         figures.setdefault(row.level, {})[row.start] = (float(row.occupied_s), row.started)
     starts = bucket_starts(start, end, step)
+    first = session.scalar(_DATA_FROM, params)
     keys = sorted(set(slot_counts) | set(figures), key=lambda k: (k is not None, k or 0))
-    return {
-        key: (
-            slot_counts.get(key, 0),
-            series(starts, end, step, slot_counts.get(key, 0), figures.get(key, {})),
-        )
-        for key in keys
-    }
+    out = {}
+    for key in keys:
+        slots = slot_counts.get(key, 0)
+        out[key] = (slots, series(starts, end, step, slots, figures.get(key, {}), data_from=first))
+    return out
 
 
 def durations(session: Session, lot_id: int, window: tuple[datetime, datetime]) -> Any:

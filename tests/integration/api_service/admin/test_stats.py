@@ -56,3 +56,32 @@ def test_buckets_and_durations(admin_client: FlaskClient, staff: Staff, lots: Se
     too_many = url.replace("bucket=1h", "bucket=5m").replace("to=2026-11-26T10", "to=2027-11-26T10")
     refused = admin_client.get(too_many, headers=staff.headers("harbour"))
     assert problem(refused)["errors"][0]["field"] == "bucket"
+
+
+def test_hours_before_any_data_are_null_not_zero(
+    admin_client: FlaskClient, staff: Staff, lots: Session
+) -> None:
+    url = (
+        "/api/v1/admin/stats/occupancy?lot_id=harbour-surface&bucket=1h"
+        "&from=2026-11-26T06:00:00Z&to=2026-11-26T10:00:00Z"
+    )
+    before = admin_client.get(url, headers=staff.headers("harbour")).get_json()
+    # A fresh lot: nothing known yet, so no bucket claims 0 %.
+    assert [b["occupancy"] for b in before["series"][0]["buckets"]] == [None] * 4
+    lot = lot_id(lots, "harbour-surface")
+    lots.add(
+        ParkingSession(
+            slot_id=slot_id(lots, "harbour-surface", "A01"),
+            lot_id=lot,
+            opened_by="detection",
+            started_at=T0 + timedelta(minutes=30),
+            ended_at=T0 + timedelta(minutes=60),
+        )
+    )
+    lots.commit()
+    after = admin_client.get(url, headers=staff.headers("harbour")).get_json()
+    shares = [b["occupancy"] for b in after["series"][0]["buckets"]]
+    # 06-07 and 07-08 ended before the first data; 08-09 holds it; 09-10 is a known 0 %.
+    assert shares[:2] == [None, None]
+    assert shares[2] == pytest.approx(1800 / (24 * 3600))
+    assert shares[3] == 0.0

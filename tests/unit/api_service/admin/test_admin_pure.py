@@ -139,6 +139,12 @@ def test_buckets_cover_the_window_with_a_short_last_one() -> None:
     end = start + timedelta(minutes=90)
     starts = bucket_starts(start, end, timedelta(hours=1))
     assert starts == [start, start + timedelta(hours=1)]
-    figures = series(starts, end, timedelta(hours=1), 2, {starts[1]: (1800.0, 1)})
+    figures = series(starts, end, timedelta(hours=1), 2, {starts[1]: (1800.0, 1)}, data_from=start)
     assert [f.occupancy for f in figures] == [0.0, 0.5]
-    assert series(starts, end, timedelta(hours=1), 0, {})[0].occupancy == 0.0
+    assert series(starts, end, timedelta(hours=1), 0, {}, data_from=start)[0].occupancy == 0.0
+    # Before the lot's first data a bucket is unknown, not 0 %; the bucket holding it counts.
+    later = start + timedelta(minutes=70)
+    figures = series(starts, end, timedelta(hours=1), 2, {starts[1]: (1800.0, 1)}, data_from=later)
+    assert [f.occupancy for f in figures] == [None, 0.5]
+    nothing = series(starts, end, timedelta(hours=1), 2, {}, data_from=None)
+    assert [f.occupancy for f in nothing] == [None, None]
