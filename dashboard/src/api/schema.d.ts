@@ -975,9 +975,9 @@ export interface components {
         Bucket: {
             /**
              * Occupancy
-             * @description Occupied share of slot time.
+             * @description Occupied share of slot time; null for a bucket that ended before the lot's first slot event or session (no data: unknown, not 0).
              */
-            occupancy: number;
+            occupancy: number | null;
             /**
              * Occupied S
              * @description Occupied slot-seconds in the bucket.

@@ -6,8 +6,14 @@ import { percent } from "./format";
 const SERIES_COLOURS = ["#1d4ed8", "#b45309", "#047857", "#7c3aed", "#be123c", "#0f766e", "#4d7c0f", "#a21caf"];
 const DASHES = ["", "6 3", "2 2", "8 2 2 2"]; // series differ by dash pattern as well as colour
 
+/** Points of the sparkline: a bucket before the lot's first data has no value (a gap), not 0 %. */
+export function sparklinePoints(stats: OccupancyStats): { t: string; v: number | null }[] {
+  return stats.series[0]?.buckets.map((b) => ({ t: b.start, v: b.occupancy ?? null })) ?? [];
+}
+
 export function Sparkline({ stats, label }: { stats: OccupancyStats; label: string }) {
-  const data = stats.series[0]?.buckets.map((b) => ({ t: b.start, v: b.occupancy })) ?? [];
+  const data = sparklinePoints(stats);
+  if (!data.some((point) => point.v !== null)) return <p className="muted">No occupancy data yet.</p>;
   return (
     <figure className="sparkline" aria-label={label}>
       <ResponsiveContainer width="100%" height={40}>
@@ -20,14 +26,18 @@ export function Sparkline({ stats, label }: { stats: OccupancyStats; label: stri
   );
 }
 
-/** Rows of {t, <series>: occupancy} for recharts, one column per series (lot or floor). */
-export function occupancyRows(stats: OccupancyStats, floorNames: Map<number, string>): { rows: Record<string, number | string>[]; keys: string[] } {
+type OccupancyRow = Record<string, number | string | null>;
+
+/** Rows of {t, <series>: occupancy %} for recharts, one column per series (lot or floor); null
+ * where the API knows nothing yet (before the lot's first data), which recharts leaves empty. */
+export function occupancyRows(stats: OccupancyStats, floorNames: Map<number, string>): { rows: OccupancyRow[]; keys: string[] } {
   const keys = stats.series.map((s) => (s.floor === null || s.floor === undefined ? "Lot" : (floorNames.get(s.floor) ?? `Level ${s.floor}`)));
-  const byStart = new Map<string, Record<string, number | string>>();
+  const byStart = new Map<string, OccupancyRow>();
   stats.series.forEach((series, i) => {
     for (const bucket of series.buckets) {
       const row = byStart.get(bucket.start) ?? { t: bucket.start };
-      row[keys[i] ?? `#${i}`] = Math.round(bucket.occupancy * 1000) / 10;
+      const share = bucket.occupancy ?? null;
+      row[keys[i] ?? `#${i}`] = share === null ? null : Math.round(share * 1000) / 10;
       byStart.set(bucket.start, row);
     }
   });
@@ -48,7 +58,7 @@ export function OccupancyChart({ stats, floorNames, title }: { stats: OccupancyS
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="t" tickFormatter={tick} minTickGap={24} />
           <YAxis unit="%" domain={[0, 100]} width={52} />
-          <Tooltip labelFormatter={(v) => new Date(String(v)).toLocaleString()} formatter={(v) => `${String(v)} %`} />
+          <Tooltip labelFormatter={(v) => new Date(String(v)).toLocaleString()} formatter={(v) => (v === null || v === undefined ? "no data" : `${String(v)} %`)} />
           <Legend />
           {keys.map((key, i) => (
             <Line
@@ -78,7 +88,7 @@ export function OccupancyChart({ stats, floorNames, title }: { stats: OccupancyS
             <tr key={String(row.t)}>
               <td>{new Date(String(row.t)).toLocaleString()}</td>
               {keys.map((k) => (
-                <td key={k}>{row[k] === undefined ? "—" : `${row[k]} %`}</td>
+                <td key={k}>{row[k] === undefined || row[k] === null ? "no data" : `${row[k]} %`}</td>
               ))}
             </tr>
           ))}
