@@ -34,6 +34,13 @@ class EventQuery(_Window):
     lot_id: Identifier | None = Field(default=None, description="Lot code.")
     slot_id: Identifier | None = Field(default=None, description="Slot code (needs lot_id).")
     node_id: Identifier | None = Field(default=None, description="Reporting node.")
+    order: Literal["arrival", "newest"] = Field(
+        default="arrival",
+        description="`arrival`: oldest first; `next_cursor` continues after the last row, also "
+        "once newer rows arrive, so a reader sees every row exactly once. `newest`: newest "
+        "first, for people; `next_cursor` continues with older rows and is null after the "
+        "oldest.",
+    )
     cursor: EventCursor | None = None
     limit: Limit = 50
 
@@ -61,8 +68,9 @@ class EventView(Out):
 
 class EventPage(Out):
     items: list[EventView]
-    next_cursor: EventCursor = Field(
-        description="Pass as `cursor` to continue; rows committed later appear after it."
+    next_cursor: EventCursor | None = Field(
+        description="Pass as `cursor` (with the same `order`) to continue. Arrival order: "
+        "rows committed later appear after it. Newest first: older rows; null after the oldest."
     )
 
 

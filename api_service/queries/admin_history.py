@@ -45,16 +45,27 @@ def _tenant_lots(tenant: Tenant) -> Select[Any] | None:
 
 
 def list_events(
-    session: Session, tenant: Tenant, where: EventFilter, after: tuple[int, int], limit: int
+    session: Session,
+    tenant: Tenant,
+    where: EventFilter,
+    after: tuple[int, int],
+    limit: int,
+    *,
+    newest_first: bool = False,
 ) -> tuple[list[Any], tuple[int, int]]:
-    """One page of events after `after` and the cursor to continue from."""
+    """One page of events and the cursor to continue from: in arrival order after `after`, or
+    (`newest_first`, for people) the newest before `after`, where (-1, -1) means no bound."""
+    key = tuple_(SlotEvent.tx_id, SlotEvent.id)
     query = (
         select(SlotEvent, ParkingLot.code.label("lot_code"), Slot.code.label("slot_code"))
         .join(ParkingLot, ParkingLot.id == SlotEvent.lot_id)
         .join(Slot, Slot.id == SlotEvent.slot_id)
         .where(SlotEvent.tx_id < _SNAPSHOT_XMIN)
-        .where(tuple_(SlotEvent.tx_id, SlotEvent.id) > tuple_(after[0], after[1]))
     )
+    if not newest_first:
+        query = query.where(key > tuple_(after[0], after[1]))
+    elif after != (-1, -1):
+        query = query.where(key < tuple_(after[0], after[1]))
     conditions: list[ColumnElement[bool]] = []
     if (lots := _tenant_lots(tenant)) is not None:
         conditions.append(SlotEvent.lot_id.in_(lots))
@@ -68,9 +79,12 @@ def list_events(
         conditions.append(SlotEvent.observed_at >= where.since)
     if where.until is not None:
         conditions.append(SlotEvent.observed_at < where.until)
+    order_newest_first = (SlotEvent.tx_id.desc(), SlotEvent.id.desc())
     rows = list(
         session.execute(
-            query.where(*conditions).order_by(SlotEvent.tx_id, SlotEvent.id).limit(limit)
+            query.where(*conditions)
+            .order_by(*order_newest_first if newest_first else (SlotEvent.tx_id, SlotEvent.id))
+            .limit(limit)
         )
     )
     last = (rows[-1][0].tx_id, rows[-1][0].id) if rows else after

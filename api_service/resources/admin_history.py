@@ -40,7 +40,7 @@ def _spec(summary: str, **kwargs: object) -> RouteSpec:
 @bp.get("/events")
 @endpoint(
     _spec(
-        "Slot events in arrival order, filtered; every row exactly once",
+        "Slot events in arrival order (every row exactly once) or newest first, filtered",
         query=EventQuery,
         response=EventPage,
         errors=(403, 404),
@@ -53,7 +53,10 @@ def events(query: EventQuery) -> EventPage:
         lot_id, query.slot_id, query.node_id, query.since, query.until
     )
     after = admin_history.parse_event_cursor(query.cursor)
-    rows, last = admin_history.list_events(session, tenant, where, after, query.limit)
+    newest = query.order == "newest"
+    rows, last = admin_history.list_events(
+        session, tenant, where, after, query.limit, newest_first=newest
+    )
     items = [
         EventView(
             event_id=str(e.event_id),
@@ -70,7 +73,9 @@ def events(query: EventQuery) -> EventPage:
         )
         for e, lot, slot in rows
     ]
-    cursor = f"{max(last[0], 0)}.{max(last[1], 0)}"
+    cursor: str | None = f"{max(last[0], 0)}.{max(last[1], 0)}"
+    if newest and len(rows) < query.limit:
+        cursor = None  # nothing older is left
     return EventPage(items=items, next_cursor=cursor)
 
 
