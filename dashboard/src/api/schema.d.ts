@@ -58,7 +58,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Slot events in arrival order, filtered; every row exactly once */
+        /** Slot events in arrival order (every row exactly once) or newest first, filtered */
         get: operations["get_api_v1_admin_events"];
         put?: never;
         post?: never;
@@ -1172,9 +1172,9 @@ export interface components {
             items: components["schemas"]["EventView"][];
             /**
              * Next Cursor
-             * @description Pass as `cursor` to continue; rows committed later appear after it.
+             * @description Pass as `cursor` (with the same `order`) to continue. Arrival order: rows committed later appear after it. Newest first: older rows; null after the oldest.
              */
-            next_cursor: string;
+            next_cursor: string | null;
         };
         /** EventQuery */
         EventQuery: {
@@ -1201,6 +1201,13 @@ export interface components {
              * @default null
              */
             node_id: string | null;
+            /**
+             * Order
+             * @description `arrival`: oldest first; `next_cursor` continues after the last row, also once newer rows arrive, so a reader sees every row exactly once. `newest`: newest first, for people; `next_cursor` continues with older rows and is null after the oldest.
+             * @default arrival
+             * @enum {string}
+             */
+            order: "arrival" | "newest";
             /**
              * Since
              * @description From this instant (inclusive).
@@ -2736,6 +2743,8 @@ export interface operations {
                 slot_id?: string;
                 /** @description Reporting node. */
                 node_id?: string;
+                /** @description `arrival`: oldest first; `next_cursor` continues after the last row, also once newer rows arrive, so a reader sees every row exactly once. `newest`: newest first, for people; `next_cursor` continues with older rows and is null after the oldest. */
+                order?: "arrival" | "newest";
                 cursor?: string;
                 /** @description Page size (max 100). */
                 limit?: number;
@@ -2746,7 +2755,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Slot events in arrival order, filtered; every row exactly once */
+            /** @description Slot events in arrival order (every row exactly once) or newest first, filtered */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -15,7 +15,7 @@ export function SlotPanel({ lot, slot, onClose }: { lot: string; slot: SlotView;
   const { client } = useAuth();
   const [applied, setApplied] = useState<AdminSlot | null>(null);
   const [since] = useState(() => new Date(Date.now() - HISTORY_H * 3600_000).toISOString());
-  const events = useApi<EventPage>("/admin/events", { lot_id: lot, slot_id: slot.slot_id, since, limit: 100 });
+  const events = useApi<EventPage>("/admin/events", { lot_id: lot, slot_id: slot.slot_id, since, order: "newest", limit: 12 });
   const slotPath = `/admin/slots/${encodeURIComponent(lot)}/${encodeURIComponent(slot.slot_id)}`;
   const current = useApi<AdminSlot>(slotPath);
   const sessions = useApi<SlotSessionPage>(`${slotPath}/sessions`, { limit: 10 });
@@ -98,10 +98,9 @@ function StayList({ stays }: { stays: SlotSessionPage["items"] }) {
 
 function EventList({ events }: { events: EventPage["items"] }) {
   if (!events.length) return <Empty>No detections in this window.</Empty>;
-  const newest = [...events].reverse().slice(0, 12);
   return (
     <ol className="events">
-      {newest.map((event) => (
+      {events.map((event) => (
         <li key={event.event_id}>
           <StatusBadge status={event.status} /> {dateTime(event.observed_at)} <span className="muted">by {event.node_id} ({event.origin})</span>
         </li>

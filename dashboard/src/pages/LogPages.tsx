@@ -41,11 +41,13 @@ function Paged<T extends { items: unknown[]; next_cursor?: string | null }>({
   filters,
   what,
   render,
+  moreLabel = "Load more",
 }: {
   path: string;
   filters: Filters;
   what: string;
   render(items: T["items"]): ReactNode;
+  moreLabel?: string;
 }) {
   const { client } = useAuth();
   const first = useApi<T>(path, { ...filters, limit: 50 });
@@ -69,7 +71,7 @@ function Paged<T extends { items: unknown[]; next_cursor?: string | null }>({
       {error ? <ErrorState what={`more ${what}`} error={error} /> : null}
       {current.cursor && items.length ? (
         <button type="button" className="secondary" onClick={() => void loadMore()}>
-          Load more
+          {moreLabel}
         </button>
       ) : null}
     </>
@@ -81,7 +83,7 @@ export function EventsPage() {
   return (
     <>
       <h1>Event log</h1>
-      <p className="muted">Slot events in arrival order (oldest first); filter by lot, slot, node and time.</p>
+      <p className="muted">Slot events, newest first; filter by lot, slot, node and time.</p>
       <FilterForm
         fields={[
           { name: "lot_id", label: "Lot" },
@@ -94,8 +96,9 @@ export function EventsPage() {
       />
       <Paged<EventPage>
         path="/admin/events"
-        filters={filters}
+        filters={{ ...filters, order: "newest" }}
         what="events"
+        moreLabel="Load older events"
         render={(items) => (
           <div className="table-wrap">
             <table>
