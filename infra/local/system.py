@@ -78,11 +78,12 @@ def server_user(name: str) -> str | None:
 
 
 def run_as_prefix(user: str | None) -> str:
-    """A shell prefix that runs a command as `user` with no fork (signals reach the server)."""
+    """A shell prefix that runs a command as `user` with no fork (signals reach the server),
+    keeping the parent-death signal infra.local.last sets (a change of user clears it)."""
     if user is None:
         return ""
     setpriv = binary("setpriv", "/usr/bin", "/bin")
-    return f"{setpriv} --reuid={user} --regid={user} --init-groups --"
+    return f"{setpriv} --reuid={user} --regid={user} --init-groups --pdeathsig keep --"
 
 
 def hand_over(path: Path, user: str | None) -> None:
