@@ -207,13 +207,13 @@ def reset(url: str) -> None:
     with psycopg.connect(libpq(url), autocommit=True) as conn:
         conn.execute(
             "TRUNCATE slot_events, parking_sessions, dead_letters, published_slot_states, "
-            "published_availability, committed_seqs"
+            "published_availability, node_receipts, refused_seqs"
         )
         conn.execute(
             "UPDATE slots SET detected_status = 'unknown', detected_at = NULL, "
             "detected_seq = NULL, detected_event_id = NULL, status = 'unknown'"
         )
-        conn.execute("UPDATE nodes SET last_seq = NULL, receipt_seq = NULL")
+        conn.execute("UPDATE nodes SET last_seq = NULL")
 
 
 def count(url: str) -> int:

@@ -2,10 +2,13 @@
 
 A broker's PUBACK only means the broker took a message (and a restarted Mosquitto 2.0 may
 route it nowhere before the workers resubscribe), so a node keeps each event until a receipt
-covers it. The batch writer records every handled seq in `committed_seqs`; `advance` moves a
-node's `receipt_seq` over the contiguous run above it, starting no lower than the node's own
-`oldest_seq` - 1 (what the node no longer holds it will never send: receipted, or dropped
-from a full outbox), and deletes the seqs it now covers. The receipt is published retained.
+covers it. `advance` moves a node's receipt (`node_receipts`) over the contiguous run of
+handled seqs above it: events stored in `slot_events` (found through its (node_id, seq)
+index, so the hot path writes nothing extra) and refused ones the writer noted in
+`refused_seqs`. It starts no lower than the node's own `oldest_seq` - 1: what the node no
+longer holds it will never send (receipted, or dropped from a full outbox). Receipts only
+rise (`greatest`), so workers advancing the same node at once cannot move one back; the
+receipt has a table of its own, so advancing never waits for batches holding node rows.
 """
 
 from collections.abc import Iterable
@@ -16,28 +19,35 @@ from ingest_service.transport import Outbound
 from schemas.messages import NodeReceipt, to_payload
 from schemas.topics import NodeTopicKind, node_topic
 
-# Nodes locked in id order (as every writer does). The run above the base is the committed
-# seqs for which seq - row_number() still equals the base: base+1, base+2, ... without a gap.
+# The run above the base: the handled seqs for which seq - row_number() still equals the
+# base, i.e. base+1, base+2, ... without a gap. Upserted in node order (the lock order).
 _ADVANCE = """
-    WITH locked AS (
-        SELECT id, greatest(coalesce(receipt_seq, 0), coalesce(oldest_seq, 1) - 1) AS base
-        FROM nodes WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE
+    WITH base AS (
+        SELECT n.id, greatest(coalesce(r.seq, 0), coalesce(n.oldest_seq, 1) - 1) AS seq
+        FROM nodes n LEFT JOIN node_receipts r ON r.node_id = n.id
+        WHERE n.id = ANY(%s)
+    ), handled AS (
+        SELECT e.node_id, e.seq FROM slot_events e JOIN base b ON b.id = e.node_id
+        WHERE e.origin = 'event' AND e.seq > b.seq
+        UNION
+        SELECT f.node_id, f.seq FROM refused_seqs f JOIN base b ON b.id = f.node_id
+        WHERE f.seq > b.seq
     ), run AS (
-        SELECT r.node_id, max(r.seq) AS top FROM (
-            SELECT c.node_id, c.seq, l.base,
-                c.seq - row_number() OVER (PARTITION BY c.node_id ORDER BY c.seq) AS offset_
-            FROM committed_seqs c JOIN locked l ON l.id = c.node_id
-            WHERE c.seq > l.base
-        ) r WHERE r.offset_ = r.base GROUP BY r.node_id
+        SELECT node_id, max(seq) AS top FROM (
+            SELECT h.node_id, h.seq, b.seq AS base,
+                h.seq - row_number() OVER (PARTITION BY h.node_id ORDER BY h.seq) AS offset_
+            FROM handled h JOIN base b ON b.id = h.node_id
+        ) numbered WHERE offset_ = base GROUP BY node_id
     )
-    UPDATE nodes n SET receipt_seq = greatest(l.base, r.top)
-    FROM locked l LEFT JOIN run r ON r.node_id = l.id
-    WHERE n.id = l.id
-    RETURNING n.id, n.receipt_seq
+    INSERT INTO node_receipts (node_id, seq)
+    SELECT b.id, greatest(b.seq, r.top) FROM base b LEFT JOIN run r ON r.node_id = b.id
+    ORDER BY b.id
+    ON CONFLICT (node_id) DO UPDATE SET seq = greatest(node_receipts.seq, EXCLUDED.seq)
+    RETURNING node_id, seq
 """
 _FORGET_COVERED = """
-    DELETE FROM committed_seqs c USING nodes n
-    WHERE n.id = ANY(%s) AND c.node_id = n.id AND c.seq <= n.receipt_seq
+    DELETE FROM refused_seqs f USING node_receipts r
+    WHERE r.node_id = ANY(%s) AND f.node_id = r.node_id AND f.seq <= r.seq
 """
 
 

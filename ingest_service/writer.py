@@ -58,14 +58,15 @@ _DEAD_LETTERS = """
         last_seen_at = greatest(dead_letters.last_seen_at, EXCLUDED.last_seen_at)
 """
 
-# Every event the batch handled (stored, duplicate or refused) counts for its node's receipt;
-# seqs the receipt already covers, and nodes that are not registered, are left out. Sorted
-# rows: concurrent batches meet on the same keys in the same order.
-_COMMITTED_SEQS = """
-    INSERT INTO committed_seqs (node_id, seq)
+# A refused event was handled too: its seq lets the node's receipt pass it (stored events
+# are found in slot_events). Seqs the receipt covers, and unregistered nodes, are left out;
+# sorted rows, so concurrent batches meet on the same keys in the same order.
+_REFUSED_SEQS = """
+    INSERT INTO refused_seqs (node_id, seq)
     SELECT u.node_id, u.seq FROM unnest(%s::text[], %s::int8[]) AS u(node_id, seq)
     JOIN nodes n ON n.id = u.node_id
-    WHERE u.seq > coalesce(n.receipt_seq, -1)
+    LEFT JOIN node_receipts r ON r.node_id = u.node_id
+    WHERE u.seq > coalesce(r.seq, -1)
     ORDER BY u.node_id, u.seq
     ON CONFLICT DO NOTHING
 """
@@ -131,8 +132,8 @@ def write_batch(
     outcome.dead_letters = Counter(r.reason.value for r in stored)
     outcome.suppressed = Counter(r.reason.value for r in rejected) - outcome.dead_letters
     # A heartbeat or birth may raise the node's oldest seq, which advances its receipt too.
-    outcome.receipts = _record_committed_seqs(conn, events, rejected)
-    outcome.receipts |= {m.node_id for m in node_messages}
+    refused = _record_refused_seqs(conn, rejected)
+    outcome.receipts = {e.node_id for e in events} | refused | {m.node_id for m in node_messages}
     new_events = [_new_event(p) for p in inserted]
     # Slot locks last, held only for the state update and the commit: concurrent workers
     # writing the same slots wait for each other only that long.
@@ -147,16 +148,13 @@ def write_batch(
     return outcome
 
 
-def _record_committed_seqs(
-    conn: Connection, events: Sequence[Event], rejected: Sequence[Rejected]
-) -> set[str]:
-    """Note the seq of every event handled; the nodes whose receipt may advance."""
-    handled = {(e.node_id, e.event.seq) for e in events}
-    handled |= {(r.node_id, r.seq) for r in rejected if r.node_id is not None and r.seq is not None}
-    if not handled:
+def _record_refused_seqs(conn: Connection, rejected: Sequence[Rejected]) -> set[str]:
+    """Note the seq of every refused event; the nodes they came from."""
+    refused = {(r.node_id, r.seq) for r in rejected if r.node_id is not None and r.seq is not None}
+    if not refused:
         return set()
-    nodes, seqs = zip(*sorted(handled), strict=True)
-    conn.execute(_COMMITTED_SEQS, (list(nodes), list(seqs)))
+    nodes, seqs = zip(*sorted(refused), strict=True)
+    conn.execute(_REFUSED_SEQS, (list(nodes), list(seqs)))
     return set(nodes)
 
 

@@ -3,19 +3,20 @@
 from schemas.db.base import Base
 from schemas.db.history import AuditEntry, DeadLetter, ParkingSession, Reservation, SlotEvent
 from schemas.db.layout import Floor, ParkingLot, Row, Slot
-from schemas.db.nodes import CommittedSeq, Node
+from schemas.db.nodes import Node, NodeReceipt, RefusedSeq
 from schemas.db.tenancy import Operator, User
 
 __all__ = [
     "AuditEntry",
     "Base",
-    "CommittedSeq",
     "DeadLetter",
     "Floor",
     "Node",
+    "NodeReceipt",
     "Operator",
     "ParkingLot",
     "ParkingSession",
+    "RefusedSeq",
     "Reservation",
     "Row",
     "Slot",

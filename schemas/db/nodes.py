@@ -44,22 +44,36 @@ class Node(Base):
     camera_ok: Mapped[bool | None]
     slot_map: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     slot_map_version: Mapped[int | None]
-    # The node's durable receipt: every event up to this seq is committed or given up
-    # (published retained on .../receipt); and the oldest seq the node last said it holds.
-    receipt_seq: Mapped[int | None]
+    # The oldest seq the node last said it holds: the receipt may pass anything below.
     oldest_seq: Mapped[int | None]
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
 
-class CommittedSeq(Base):
-    """A seq of a node's event committed (stored or dead-lettered) above its receipt.
+class NodeReceipt(Base):
+    """A node's durable receipt, published retained on `.../receipt`: every event of the node
+    up to `seq` is committed (stored or refused) or was given up by the node.
 
-    The receipt advances over the contiguous run of these and deletes them: the table only
-    holds the seqs beyond a gap (an event still in flight, or lost and not yet given up).
+    A table of its own, not a `nodes` column: advancing it must not wait for the batches
+    that hold their nodes' rows locked.
     """
 
-    __tablename__ = "committed_seqs"
+    __tablename__ = "node_receipts"
+
+    node_id: Mapped[Code] = mapped_column(
+        ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int]
+
+
+class RefusedSeq(Base):
+    """The seq of a node's refused (dead-lettered) event beyond its receipt.
+
+    Stored events are found in `slot_events`; a refused one was handled all the same, so the
+    receipt passes it. Rows the receipt covers are deleted.
+    """
+
+    __tablename__ = "refused_seqs"
 
     node_id: Mapped[Code] = mapped_column(
         ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True
