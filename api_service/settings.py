@@ -1,13 +1,13 @@
 """The API's settings: one validated object read from the environment (`API_*` and shared names)."""
 
-import os
 from collections.abc import Mapping
-from typing import Any, Final, Self
+from typing import ClassVar, Final, Self
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from schemas.db.settings import DEV_DATABASE_URL
+from schemas.env import PrefixedSettings
 
 # Settings that were renamed: naming the new name beats a bare "unknown setting".
 RENAMED: Final = {
@@ -20,8 +20,10 @@ MIN_SECRET_LENGTH: Final = 32
 _RATE: Final = r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$"
 
 
-class ApiSettings(BaseSettings):
+class ApiSettings(PrefixedSettings):
     """Everything the API reads from its environment, with documented defaults."""
+
+    renamed: ClassVar[Mapping[str, str]] = RENAMED
 
     model_config = SettingsConfigDict(
         env_prefix="API_", extra="forbid", frozen=True, populate_by_name=True
@@ -122,16 +124,6 @@ class ApiSettings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Dev server bind address.")
     port: int = Field(default=8000, ge=1, le=65535, description="Dev server port.")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_unknown_api_keys(cls, data: Any) -> Any:
-        # pydantic-settings ignores unknown prefixed variables; a typo must not pass silently.
-        unknown = unknown_api_keys(os.environ, set(cls.model_fields))
-        if unknown:
-            named = (f"{key} (now {RENAMED[key]})" if key in RENAMED else key for key in unknown)
-            raise ValueError(f"unknown setting(s): {', '.join(named)}")
-        return data
-
     @model_validator(mode="after")
     def _secret_rules(self) -> Self:
         secret = self.jwt_secret_key
@@ -159,10 +151,3 @@ class ApiSettings(BaseSettings):
         if self.jwt_secret_key is not None:
             return self.jwt_secret_key.get_secret_value()
         return DEV_JWT_SECRET
-
-
-def unknown_api_keys(environ: Mapping[str, str], fields: set[str]) -> list[str]:
-    """`API_*` variables that name no setting."""
-    return sorted(
-        key for key in environ if key.startswith("API_") and key[4:].lower() not in fields
-    )

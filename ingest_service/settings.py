@@ -4,11 +4,12 @@ import socket
 from typing import Self
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from schemas.broker_roles import SERVICE_CLIENT_PREFIX, service_client_problem
 from schemas.broker_url import BrokerAddress, parse_mqtt_url
 from schemas.db.settings import DEV_DATABASE_URL
+from schemas.env import PrefixedSettings
 from schemas.ids import is_identifier
 
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
@@ -20,7 +21,7 @@ def default_client_id() -> str:
     return f"{SERVICE_CLIENT_PREFIX}ingest-{host or 'local'}"[:64]
 
 
-class IngestSettings(BaseSettings):
+class IngestSettings(PrefixedSettings):
     """Every `INGEST_*` setting, plus `DATABASE_URL` and `MQTT_URL`."""
 
     model_config = SettingsConfigDict(

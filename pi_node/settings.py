@@ -5,21 +5,25 @@ or the retained config topic; everything about *this machine* lives here.
 """
 
 from pathlib import Path
-from typing import Self
+from typing import ClassVar, Self
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from schemas.broker_url import BrokerAddress, parse_mqtt_url
+from schemas.env import PrefixedSettings
 
 # Local development only (the `make demo` broker); deployments always set MQTT_URL.
 DEV_MQTT_URL = "mqtt://127.0.0.1:1883"
 
 
-class NodeSettings(BaseSettings):
+class NodeSettings(PrefixedSettings):
     """Environment settings of a camera node or of the simulator."""
 
     model_config = SettingsConfigDict(env_prefix="NODE_", extra="forbid", frozen=True)
+    # Node.js reads NODE_* too (NODE_OPTIONS, NODE_EXTRA_CA_CERTS): only near misses of our
+    # names are refused, as typos.
+    shared_prefix: ClassVar[bool] = True
 
     mqtt_url: SecretStr = Field(
         default=SecretStr(DEV_MQTT_URL),

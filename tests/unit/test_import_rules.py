@@ -24,7 +24,8 @@ FIRST_PARTY = frozenset(
 )
 
 # The contracts a camera node uses: payload models, topic names, identifiers, vocabularies,
-# contract errors and the broker URL parser. None of them needs the database stack.
+# contract errors, the broker URL parser and the settings base. None of them needs the
+# database stack.
 NODE_CONTRACTS = (
     "schemas.messages",
     "schemas.topics",
@@ -32,6 +33,7 @@ NODE_CONTRACTS = (
     "schemas.enums",
     "schemas.errors",
     "schemas.broker_url",
+    "schemas.env",
 )
 # What a Pi has: pydantic (the core dependency), the `pi` extra, ultralytics (the `yolo`
 # extra) and picamera2 (Raspberry Pi OS). onnxruntime, ultralytics and picamera2 are imported
@@ -88,6 +90,8 @@ RULES = (
     ),
     # Shared by every MQTT client: the standard library alone.
     Rule("schemas-broker-url", ("schemas/broker_url.py",), (), ()),
+    # Every service's settings base (unknown variables refused): pydantic-settings alone.
+    Rule("schemas-env", ("schemas/env.py",), (), ("pydantic", "pydantic_settings")),
     Rule("pi_node", ("pi_node",), ("pi_node", *NODE_CONTRACTS), PI_PACKAGES),
     Rule("ingest_service", ("ingest_service",), ("ingest_service", "schemas"), INGEST_PACKAGES),
     Rule("api_service", ("api_service",), ("api_service", "schemas")),
