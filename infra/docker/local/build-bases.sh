@@ -23,8 +23,15 @@ if ! have parking-local/debian:bookworm; then
   rm -rf "$rootfs"
   echo "build-bases: debootstrap --variant=minbase bookworm"
   start=$SECONDS
-  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 \
-    || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
+  # A second try after a network hiccup (the mirror, not our files, is what fails then).
+  for attempt in 1 2; do
+    debootstrap --variant=minbase bookworm "$rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 \
+      && break
+    [ "$attempt" -eq 2 ] && { tail -20 "$work/debootstrap.log" >&2; exit 1; }
+    echo "build-bases: debootstrap failed; once more" >&2
+    rm -rf "$rootfs"
+    sleep 10
+  done
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
     "$rootfs"/var/cache/apt/*.bin
   tar -C "$rootfs" -c . | "$docker" import \
