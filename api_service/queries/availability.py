@@ -13,11 +13,10 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from api_service.queries.status import facts_join
+from schemas.availability import build_availability
 from schemas.db import Floor, Node, ParkingLot, Reservation, Row, Slot
-from schemas.enums import NodeState, ReservationState, SlotStatus
-from schemas.messages import Availability, FloorAvailability, RowAvailability
-
-_STATUSES = tuple(status.value for status in SlotStatus)
+from schemas.enums import NodeState, ReservationState
+from schemas.messages import Availability
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +25,6 @@ class LotClock:
 
     updated_at: datetime
     valid_until: datetime | None
-
-
-def _counts(statuses: dict[str, int]) -> dict[str, int]:
-    out = {status: statuses.get(status, 0) for status in _STATUSES}
-    out["total"] = sum(out.values())
-    return out
 
 
 def count_rows(session: Session, lot_id: int, now: datetime) -> list[Any]:
@@ -75,33 +68,6 @@ def lot_clock(session: Session, lot: ParkingLot, now: datetime) -> LotClock:
     changed = [value for value in row[:4] if value is not None]
     upcoming = [value for value in row[4:] if value is not None]
     return LotClock(max(changed, default=lot.updated_at), min(upcoming, default=None))
-
-
-def build_availability(code: str, rows: list[Any], updated_at: datetime) -> Availability:
-    """Assemble the document from per-row status counts (pure)."""
-    floors: dict[int, tuple[str, dict[str, dict[str, int]]]] = {}
-    for level, floor_name, row_name, status, n in rows:
-        _, floor_rows = floors.setdefault(level, (floor_name, {}))
-        row_counts = floor_rows.setdefault(row_name, {})
-        if status is not None:
-            row_counts[status] = row_counts.get(status, 0) + n
-    floor_docs = []
-    lot_totals: dict[str, int] = {}
-    for level, (floor_name, floor_rows) in floors.items():
-        floor_totals: dict[str, int] = {}
-        row_docs = []
-        for row_name, statuses in floor_rows.items():
-            row_docs.append(RowAvailability(name=row_name, **_counts(statuses)))
-            for status, n in statuses.items():
-                floor_totals[status] = floor_totals.get(status, 0) + n
-        floor_docs.append(
-            FloorAvailability(level=level, name=floor_name, rows=row_docs, **_counts(floor_totals))
-        )
-        for status, n in floor_totals.items():
-            lot_totals[status] = lot_totals.get(status, 0) + n
-    return Availability(
-        lot_id=code, updated_at=updated_at, floors=floor_docs, **_counts(lot_totals)
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ import pytest
 
 from api_service.availability import strong_etag
 from api_service.openapi import _non_null
-from api_service.queries.availability import build_availability
 from api_service.queries.reservations import state_at
+from schemas.availability import build_availability
 from schemas.enums import ReservationState
 
 T = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
