@@ -25,10 +25,10 @@ typecheck: install
 check-deploy: install
 	VENV_BIN=$(BIN) bash infra/check_deploy.sh
 
-# A Docker engine for the Compose test (tests/compose): the one DOCKER_HOST or
-# /var/run/docker.sock names when it answers, else a private dockerd started as root (Debian's
-# docker.io) with its state in DOCKERD_DIR, kept between runs as the build cache, and stopped
-# afterwards. Where none can start, the Compose test is skipped and pytest prints why.
+# A Docker engine for the Compose test (tests/compose): the one DOCKER_HOST,
+# /var/run/docker.sock or a running dockerd's -H socket names when it answers, else a private
+# dockerd started as root (Debian's docker.io) with its state in DOCKERD_DIR, kept between
+# runs as the build cache, and stopped afterwards. Where none can start, the Compose test is skipped and pytest prints why.
 DOCKERD_DIR ?= /tmp/parking-dockerd
 WITH_ENGINE := bash tests/support/docker_engine.sh run $(DOCKERD_DIR) --
 

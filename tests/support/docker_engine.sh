@@ -2,8 +2,9 @@
 # A private Docker engine for the Compose test (tests/compose), or the one that already answers.
 #
 #   docker_engine.sh start DIR   prints `DOCKER_HOST=unix://...` of an engine that answers:
-#                                $DOCKER_HOST's or /var/run/docker.sock's when one does, else a
-#                                dockerd of our own (root only) with its data, exec root, socket,
+#                                $DOCKER_HOST's, /var/run/docker.sock's or a running dockerd's
+#                                own `-H unix://` socket when one does, else a dockerd of our
+#                                own (root only) with its data, exec root, socket,
 #                                pid file and log under DIR; exits 1 saying why none could start
 #   docker_engine.sh stop DIR    stops the dockerd that `start DIR` started (if any); its data
 #                                stays in DIR (the build cache of the next run)
@@ -27,6 +28,24 @@ start() {
   if [ -S /var/run/docker.sock ] && answers unix:///var/run/docker.sock; then
     echo "DOCKER_HOST=unix:///var/run/docker.sock"; return 0
   fi
+  # A dockerd already running elsewhere (its own -H socket): use it rather than start a second
+  # daemon beside it on the same bridge and firewall chains.
+  local pid arg next host
+  for pid in $(pgrep -x dockerd 2>/dev/null); do
+    next=""
+    while IFS= read -r -d '' arg; do
+      host=""
+      case "$arg" in
+        -H|--host) next=1; continue ;;
+        -H=*|--host=*) host="${arg#*=}" ;;
+        *) [ -n "$next" ] && host="$arg" ;;
+      esac
+      next=""
+      if [ -n "$host" ] && [ "${host#unix://}" != "$host" ] && answers "$host"; then
+        echo "DOCKER_HOST=$host"; return 0
+      fi
+    done < "/proc/$pid/cmdline"
+  done
   [ "$(id -u)" -eq 0 ] || { echo "no Docker engine answers and starting one needs root" >&2; return 1; }
   command -v dockerd >/dev/null \
     || { echo "no Docker engine answers and dockerd is not installed (apt-get install docker.io)" >&2; return 1; }
