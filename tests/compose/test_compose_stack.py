@@ -2,7 +2,8 @@
 
 Runs where a Docker engine answers (`make compose-test`, and `make test` through
 tests/support/docker_engine.sh, which starts a private dockerd as root); skips, saying why,
-where none can. The tests run in file order against one stack (project `parkingcompose`):
+where none can. The tests run in file order against one stack (project
+`parkingcompose-<random>`):
 
 1. build every image (base images: Debian-built stand-ins, infra/docker/local/, unless
    PARKING_COMPOSE_BASES=public), start broker, database, migrations, ingest x2, API under
@@ -17,6 +18,7 @@ where none can. The tests run in file order against one stack (project `parkingc
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import threading
@@ -41,7 +43,9 @@ from tests.support.compose_stack import (
 
 pytestmark = pytest.mark.compose
 
-PROJECT = "parkingcompose"
+# A project of its own per run: two runs on one engine (two checkouts' `make test`) never meet.
+RUN_ID = secrets.token_hex(3)
+PROJECT = f"parkingcompose-{RUN_ID}"
 ONE_SHOTS = ("certs", "broker-init", "migrate", "demo-seed")
 SERVERS = {"postgres": 1, "mosquitto": 1, "ingest": 2, "api": 1, "nginx": 1, "simulator": 1}
 LOT = "downtown"
@@ -111,13 +115,13 @@ def stack(
     skip_unless_possible(docker)
     cache = Path(os.environ.get("PARKING_CACHE_DIR", Path.home() / ".cache" / "parking"))
     work = tmp_path_factory.mktemp("compose")
-    settings = generated_settings(dict(os.environ))
+    # Images tagged for this run too (removed at the end; BuildKit's cache stays for the next).
+    settings = generated_settings(dict(os.environ)) | {"PARKING_VERSION": f"test-{RUN_ID}"}
     env_file = work / "stack.env"
     write_env_file(env_file, settings)
     compose = ComposeStack(compose_cli(cache), docker, PROJECT, env_file, settings, say)
     engine = compose.docker("version", "--format", "{{.Server.Version}}").stdout.strip()
     say(f"{compose.run([compose.compose_bin, 'version']).stdout.strip()}, engine {engine}")
-    compose.down()  # what an interrupted earlier run may have left
 
     started = time.monotonic()
     if os.environ.get("PARKING_COMPOSE_BASES", "local") == "local":
@@ -140,6 +144,8 @@ def stack(
             "volume", "ls", "--quiet", "--filter", f"label=com.docker.compose.project={PROJECT}"
         ).stdout.split()
         say(f"down --volumes: {len(left)} volume(s) left; last logs in {work / 'stack.log'}")
+        tagged = [f"parking/{target}:{settings['PARKING_VERSION']}" for target in TARGETS]
+        compose.docker("image", "rm", *tagged, check=False)
         assert not left, left
 
 
