@@ -8,7 +8,6 @@ waits for its own answer. Publishes wait for PUBACK and fail on a refusing reaso
 
 import json
 import queue
-import ssl
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,11 +16,11 @@ from time import monotonic
 from typing import Any, Final
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from schemas.broker_roles import SERVICE_CLIENT_PREFIX, node_role
 from schemas.broker_url import parse_mqtt_url
+from schemas.mqtt_client import new_client
 
 CONTROL_TOPIC: Final = "$CONTROL/dynamic-security/v1"
 RESPONSE_TOPIC: Final = CONTROL_TOPIC + "/response"
@@ -118,15 +117,7 @@ class BrokerAdmin:
 
     @contextmanager
     def _connect(self) -> Iterator[_Connection]:
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=f"{SERVICE_CLIENT_PREFIX}api-{uuid.uuid4().hex[:12]}",
-            protocol=mqtt.MQTTv5,
-        )
-        if self.address.username is not None:
-            client.username_pw_set(self.address.username, self.address.password)
-        if self.address.tls:
-            client.tls_set_context(ssl.create_default_context())
+        client = new_client(self.address, f"{SERVICE_CLIENT_PREFIX}api-{uuid.uuid4().hex[:12]}")
         connection = _Connection(client, self.timeout_s)
         connected: queue.Queue[ReasonCode] = queue.Queue()
         client.on_connect = lambda _c, _u, _f, code, _p: connected.put(code)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -16,6 +15,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from ingest_service.decode import ROUTES
 from ingest_service.fast_paho import FastClient
 from ingest_service.settings import IngestSettings
+from schemas.mqtt_client import new_client
 from schemas.topics import shared_subscription
 
 log = logging.getLogger(__name__)
@@ -156,17 +156,12 @@ class PahoTransport:
         self._publisher.on_disconnect = lambda *_: self._publisher_connected.clear()
 
     def _new_client(self, client_id: str, *, manual_ack: bool) -> FastClient:
-        client = FastClient(
-            CallbackAPIVersion.VERSION2,
-            client_id=client_id,
-            protocol=mqtt.MQTTv5,
+        client = new_client(
+            self._settings.broker,
+            client_id,
+            client_class=FastClient,
             manual_ack=manual_ack,  # consumer: acknowledge only after the batch commits
         )
-        broker = self._settings.broker
-        if broker.username is not None:
-            client.username_pw_set(broker.username, broker.password)
-        if broker.tls:
-            client.tls_set()
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         return client
 

@@ -124,24 +124,15 @@ def mqtt_tail(args: argparse.Namespace, _settings: DatabaseSettings) -> None:
     import queue  # noqa: PLC0415
     import uuid  # noqa: PLC0415
 
-    import paho.mqtt.client as mqtt  # noqa: PLC0415
-    from paho.mqtt.enums import CallbackAPIVersion  # noqa: PLC0415
+    from schemas.mqtt_client import new_client  # noqa: PLC0415 - paho only when tailing
 
     url = _mqtt_url()
     address = parse_mqtt_url(url)
     where = f"{address.host}:{address.port}" + (
         f" as {address.username}" if address.username else ""
     )
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2,
-        client_id=f"parkctl-{uuid.uuid4().hex[:8]}",
-        protocol=mqtt.MQTTv5,
-    )
+    client = new_client(address, f"parkctl-{uuid.uuid4().hex[:8]}")
     client.connect_timeout = args.timeout
-    if address.username:
-        client.username_pw_set(address.username, address.password)
-    if address.tls:
-        client.tls_set()
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
     client.on_connect = lambda _c, _u, _f, code, _p: events.put(("connack", code))
     client.on_subscribe = lambda _c, _u, _m, codes, _p: events.put(("suback", codes))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
@@ -34,6 +34,7 @@ from pi_node.window import Window
 from schemas.broker_url import BrokerAddress
 from schemas.errors import TopicError
 from schemas.messages import NodeDeath, to_payload
+from schemas.mqtt_client import new_client
 from schemas.topics import NODE_READS, NodeTopic, NodeTopicKind, node_topic, parse_topic
 
 log = logging.getLogger(__name__)
@@ -172,19 +173,15 @@ class MqttLink:
     def _connect(self) -> _Session | None:
         options = self._options
         bdseq = self._outbox.next_bdseq()
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=options.client_id,
-            protocol=mqtt.MQTTv5,
+        client = new_client(
+            options.broker,
+            options.client_id,
+            ca_file=options.tls_ca_file,
             reconnect_on_failure=False,  # we reconnect ourselves, with a new will
         )
         session = _Session(client, bdseq, self._wake)
         will = to_payload(NodeDeath(state="offline", bdseq=bdseq))
         client.will_set(self._topics[NodeTopicKind.STATUS], will, qos=1, retain=True)
-        if options.broker.username is not None:
-            client.username_pw_set(options.broker.username, options.broker.password)
-        if options.broker.tls:
-            client.tls_set(ca_certs=str(options.tls_ca_file) if options.tls_ca_file else None)
         # Our window bounds events; the margin leaves room for birth and goodbye.
         client.max_inflight_messages_set(options.max_inflight + 4)
         client.on_connect = session.on_connect

@@ -34,6 +34,7 @@ NODE_CONTRACTS = (
     "schemas.errors",
     "schemas.broker_url",
     "schemas.env",
+    "schemas.mqtt_client",
 )
 # What a Pi has: pydantic (the core dependency), the `pi` extra, ultralytics (the `yolo`
 # extra) and picamera2 (Raspberry Pi OS). onnxruntime, ultralytics and picamera2 are imported
@@ -92,6 +93,8 @@ RULES = (
     Rule("schemas-broker-url", ("schemas/broker_url.py",), (), ()),
     # Every service's settings base (unknown variables refused): pydantic-settings alone.
     Rule("schemas-env", ("schemas/env.py",), (), ("pydantic", "pydantic_settings")),
+    # Every MQTT client is made here: paho-mqtt and the broker URL alone.
+    Rule("schemas-mqtt-client", ("schemas/mqtt_client.py",), ("schemas.broker_url",), ("paho",)),
     Rule("pi_node", ("pi_node",), ("pi_node", *NODE_CONTRACTS), PI_PACKAGES),
     Rule("ingest_service", ("ingest_service",), ("ingest_service", "schemas"), INGEST_PACKAGES),
     Rule("api_service", ("api_service",), ("api_service", "schemas")),
