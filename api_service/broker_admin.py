@@ -20,7 +20,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from schemas.broker_roles import SERVICE_CLIENT_PREFIX, node_role
 from schemas.broker_url import parse_mqtt_url
-from schemas.mqtt_client import new_client
+from schemas.mqtt_client import describe, first_refusal, new_client
 
 CONTROL_TOPIC: Final = "$CONTROL/dynamic-security/v1"
 RESPONSE_TOPIC: Final = CONTROL_TOPIC + "/response"
@@ -86,8 +86,8 @@ class _Connection:
     def subscribe(self, topic: str) -> None:
         self.client.subscribe(topic, qos=1)
         codes = self._get(self.granted, f"SUBACK for {topic}")
-        if any(code.is_failure for code in codes):
-            raise BrokerError(f"subscription to {topic} refused: {codes[0]}")
+        if (refused := first_refusal(codes)) is not None:
+            raise BrokerError(f"subscription to {topic} refused: {describe(refused)}")
 
     def publish(self, messages: Sequence[Outbound]) -> None:
         """Publish all, then wait for every PUBACK; fail on the first refusal."""
@@ -129,7 +129,7 @@ class BrokerAdmin:
         try:
             code = connection._get(connected, "CONNACK")
             if code.is_failure:
-                raise BrokerError(f"broker refused the connection: {code}")
+                raise BrokerError(f"broker refused the connection: {describe(code)}")
             yield connection
         finally:
             client.disconnect()

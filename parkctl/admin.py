@@ -124,7 +124,7 @@ def mqtt_tail(args: argparse.Namespace, _settings: DatabaseSettings) -> None:
     import queue  # noqa: PLC0415
     import uuid  # noqa: PLC0415
 
-    from schemas.mqtt_client import new_client  # noqa: PLC0415 - paho only when tailing
+    from schemas.mqtt_client import describe, first_refusal, new_client  # noqa: PLC0415
 
     url = _mqtt_url()
     address = parse_mqtt_url(url)
@@ -146,14 +146,13 @@ def mqtt_tail(args: argparse.Namespace, _settings: DatabaseSettings) -> None:
     try:
         code = _expect(events, "connack", args.timeout, f"broker at {where}: no CONNACK")
         if code.is_failure:
-            raise CommandError(f"broker at {where} refused the login: {code} ({code.value})")
+            raise CommandError(f"broker at {where} refused the login: {describe(code)}")
         client.subscribe(args.topic, qos=1)
         granted = _expect(events, "suback", args.timeout, f"broker at {where}: no SUBACK")
-        refused = [c for c in granted if c.is_failure]
-        if refused:
+        if (refused := first_refusal(granted)) is not None:
             raise CommandError(
                 f"broker at {where} refused the subscription to {args.topic!r}: "
-                f"{refused[0]} ({refused[0].value}); this account may not read that topic"
+                f"{describe(refused)}; this account may not read that topic"
             )
         print(f"# subscribed to {args.topic} ({where}); Ctrl-C stops", file=sys.stderr, flush=True)
         _print_messages(events, args.count)
