@@ -20,7 +20,9 @@ from pi_node.outbox import Outbox
 from schemas.broker_url import parse_mqtt_url
 from schemas.export_json_schemas import JSON_DIR, schema_file_name
 from schemas.messages import NodeConfig, PayloadKind
-from tests.support.mqtt import Received, TestClient
+from schemas.topics import NodeTopicKind, node_topic
+from tests.support.mosquitto import MosquittoServer
+from tests.support.mqtt import Received, TestClient, connected_client
 from tests.unit.pi_node.factories import node_config
 
 TIMEOUT_S = 10.0
@@ -72,8 +74,14 @@ def running_node(
 
 
 @pytest.fixture
-def node_id() -> str:
-    return f"it-{uuid.uuid4().hex[:12]}"
+def node_id(mosquitto: MosquittoServer) -> Iterator[str]:
+    """A fresh node id; its retained status and receipt are cleared afterwards, so no later
+    test's worker (the session's broker is shared) receives this node's leftovers."""
+    node = f"it-{uuid.uuid4().hex[:12]}"
+    yield node
+    with connected_client(mosquitto) as cleaner:
+        for kind in (NodeTopicKind.STATUS, NodeTopicKind.RECEIPT):
+            cleaner.publish(node_topic(node, kind), b"", retain=True)
 
 
 @pytest.fixture
