@@ -18,7 +18,7 @@ from flask_jwt_extended import JWTManager, get_jwt, get_jwt_identity, verify_jwt
 
 from api_service.db import db_session
 from api_service.errors import forbidden, problem_response, unauthorized
-from api_service.queries.users import active_user
+from api_service.services.users import active_user
 from api_service.settings import ApiSettings
 from schemas.db import User
 from schemas.enums import Role

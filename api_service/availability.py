@@ -16,7 +16,7 @@ from typing import Final
 from sqlalchemy.orm import Session, sessionmaker
 
 from api_service.live import LiveHub, Stamp
-from api_service.queries.availability import compute_availability
+from api_service.services.availability import compute_availability
 
 _MAX_ENTRIES: Final = 10_000
 # Sent first on every stream: how long EventSource waits before it reconnects once the

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from api_service.queries.availability import compute_availability
+from api_service.services.availability import compute_availability
 from schemas.db import Node, Operator
 from schemas.db.layout_import import import_layout
 from schemas.db.migrate import upgrade

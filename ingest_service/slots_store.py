@@ -28,7 +28,7 @@ from schemas.enums import DetectedStatus, OverrideStatus, SlotStatus, StatusSour
 from schemas.status import SlotFacts, effective_status
 
 # Only an online, enabled node's detections count (dead, stale, never born, disabled or
-# deleted: unknown), as the API reads it (api_service/queries/status.py).
+# deleted: unknown), as the API reads it (api_service/services/status.py).
 _NODE_ALIVE = "coalesce(n.state = 'online' AND n.enabled, false)"
 
 # ORDER BY id: every transaction locks slots in the same order, so concurrent workers cannot

@@ -94,7 +94,7 @@ def nodes_add(args: argparse.Namespace, settings: DatabaseSettings) -> None:
     from api_service.audit import Actor  # noqa: PLC0415
     from api_service.broker_admin import BrokerAdmin  # noqa: PLC0415
     from api_service.errors import ApiError  # noqa: PLC0415
-    from api_service.queries.admin_nodes import register_node  # noqa: PLC0415
+    from api_service.services.admin_nodes import register_node  # noqa: PLC0415
     from schemas.ids import is_identifier  # noqa: PLC0415
 
     if not is_identifier(args.node_id):

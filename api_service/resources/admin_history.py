@@ -26,9 +26,9 @@ from api_service.models.admin_history import (
     OccupancyStats,
     Series,
 )
-from api_service.queries import admin_history, admin_stats
-from api_service.queries.admin_lots import lot_for
 from api_service.resources.admin_common import PREFIX
+from api_service.services import admin_history, admin_stats
+from api_service.services.admin_lots import lot_for
 
 bp = Blueprint("admin_history", __name__, url_prefix=PREFIX)
 

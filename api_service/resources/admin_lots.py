@@ -25,8 +25,8 @@ from api_service.models.admin import (
     SlotPatch,
 )
 from api_service.models.common import LotPath, SlotPath
-from api_service.queries import admin_lots
 from api_service.resources.admin_common import PREFIX, actor, import_result
+from api_service.services import admin_lots
 from schemas.layout import FloorSpec, LotLayout, RowSpec
 
 bp = Blueprint("admin_lots", __name__, url_prefix=PREFIX)

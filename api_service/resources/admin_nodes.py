@@ -21,9 +21,9 @@ from api_service.models.admin_nodes import (
     NodePath,
     NodeView,
 )
-from api_service.queries import admin_nodes
-from api_service.queries.admin_lots import lot_for
 from api_service.resources.admin_common import PREFIX, actor, broker
+from api_service.services import admin_nodes
+from api_service.services.admin_lots import lot_for
 from api_service.sysinfo import WANTED, broker_view
 from schemas.messages import NodeConfig
 from schemas.topics import NODE_SENDS, NodeTopicKind, node_topic

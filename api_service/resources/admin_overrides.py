@@ -10,7 +10,9 @@ from api_service.endpoint import RouteSpec, endpoint
 from api_service.errors import FieldError, validation_error
 from api_service.models.admin import AdminSlot, OverrideBody, SlotSessionPage, SlotSessionView
 from api_service.models.common import PageQuery, SlotPath
-from api_service.queries.admin_slots import (
+from api_service.resources.admin_common import PREFIX, optional_broker
+from api_service.resources.views import slot_view
+from api_service.services.admin_slots import (
     Override,
     OverrideResult,
     change_override,
@@ -18,9 +20,7 @@ from api_service.queries.admin_slots import (
     slot_for,
     slot_sessions,
 )
-from api_service.queries.slots import SlotRead
-from api_service.resources.admin_common import PREFIX, optional_broker
-from api_service.resources.views import slot_view
+from api_service.services.slots import SlotRead
 
 bp = Blueprint("admin_overrides", __name__, url_prefix=PREFIX)
 

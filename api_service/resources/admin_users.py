@@ -10,10 +10,10 @@ from api_service.db import db_session
 from api_service.endpoint import RouteSpec, endpoint
 from api_service.models.admin_users import StaffCreate, StaffPage, StaffQuery, StaffView
 from api_service.models.common import IdPath
-from api_service.queries import admin_users
-from api_service.queries.users import operator_code
 from api_service.resources.admin_common import PREFIX, actor
 from api_service.resources.auth import password_hasher
+from api_service.services import admin_users
+from api_service.services.users import operator_code
 from schemas.db import User
 from schemas.enums import Role
 

@@ -10,7 +10,7 @@ from api_service.endpoint import RouteSpec, endpoint
 from api_service.errors import unauthorized
 from api_service.models.auth import AccessToken, Credentials, Registration, TokenPair, UserView
 from api_service.passwords import Passwords
-from api_service.queries import users
+from api_service.services import users
 from schemas.db import User
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")

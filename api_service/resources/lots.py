@@ -21,8 +21,8 @@ from api_service.models.lots import (
     SlotFilter,
     SlotPage,
 )
-from api_service.queries import lots, slots
 from api_service.resources.views import slot_view
+from api_service.services import lots, slots
 from api_service.settings import ApiSettings
 from api_service.stream_slots import StreamSlots
 from schemas.messages import Availability, SlotCounts

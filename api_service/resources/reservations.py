@@ -10,8 +10,8 @@ from api_service.db import db_session
 from api_service.endpoint import RouteSpec, endpoint
 from api_service.models.bookings import ReservationPage, ReservationView, SlotRef
 from api_service.models.common import IdPath, PageQuery
-from api_service.queries import reservations
 from api_service.resources.views import reservation_view
+from api_service.services import reservations
 from api_service.settings import ApiSettings
 
 bp = Blueprint("reservations", __name__, url_prefix="/api/v1/reservations")

@@ -8,8 +8,8 @@ from api_service.db import db_session
 from api_service.endpoint import RouteSpec, endpoint
 from api_service.models.bookings import SessionPage, SessionView, SlotRef
 from api_service.models.common import IdPath, PageQuery
-from api_service.queries import sessions
 from api_service.resources.views import session_view
+from api_service.services import sessions
 
 bp = Blueprint("sessions", __name__, url_prefix="/api/v1/sessions")
 

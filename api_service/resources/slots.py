@@ -9,8 +9,8 @@ from api_service.endpoint import RouteSpec, endpoint
 from api_service.errors import not_found
 from api_service.models.common import SlotPath
 from api_service.models.lots import SlotView
-from api_service.queries.slots import find_slot
 from api_service.resources.views import slot_view
+from api_service.services.slots import find_slot
 
 bp = Blueprint("slots", __name__, url_prefix="/api/v1/slots")
 

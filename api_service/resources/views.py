@@ -2,9 +2,9 @@
 
 from api_service.models.bookings import ReservationView, SessionView
 from api_service.models.lots import SlotView
-from api_service.queries.reservations import ReservationRead
-from api_service.queries.sessions import SessionRead
-from api_service.queries.slots import SlotRead
+from api_service.services.reservations import ReservationRead
+from api_service.services.sessions import SessionRead
+from api_service.services.slots import SlotRead
 
 
 def slot_view(lot_code: str, read: SlotRead) -> SlotView:

@@ -19,7 +19,7 @@ from api_service.access import Tenant
 from api_service.audit import Actor, record
 from api_service.broker_admin import BrokerError, Command, Outbound, registration_commands
 from api_service.errors import ApiError, FieldError, conflict, not_found, validation_error
-from api_service.queries.status import facts_from_row, facts_join, slot_facts_columns, with_facts
+from api_service.services.status import facts_from_row, facts_join, slot_facts_columns, with_facts
 from schemas.broker_roles import node_id_problem, node_role_name
 from schemas.db import Node, ParkingLot, Slot
 from schemas.messages import NodeConfig, ResyncCommand, to_payload

@@ -17,8 +17,8 @@ from api_service.access import Tenant
 from api_service.audit import Actor, record
 from api_service.broker_admin import BrokerError, Outbound
 from api_service.errors import not_found
-from api_service.queries.admin_lots import lot_for
-from api_service.queries.slots import SlotRead, find_slot
+from api_service.services.admin_lots import lot_for
+from api_service.services.slots import SlotRead, find_slot
 from schemas.db import ParkingLot, ParkingSession, Slot
 from schemas.db.locks import PUBLISH_LOCK_CLASS
 from schemas.enums import OverrideStatus, StatusSource

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from api_service.access import Tenant
 from api_service.audit import Actor, record
 from api_service.errors import ApiError, FieldError, conflict, not_found, validation_error
-from api_service.queries.users import add_user
+from api_service.services.users import add_user
 from schemas.db import Operator, User
 from schemas.enums import Role
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from api_service.queries.status import facts_join
+from api_service.services.status import facts_join
 from schemas.availability import build_availability
 from schemas.db import Floor, Node, ParkingLot, Reservation, Row, Slot
 from schemas.enums import NodeState, ReservationState

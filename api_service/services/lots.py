@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from api_service.geo import EARTH_RADIUS_M, bounding_box
-from api_service.queries.status import LotIds, facts_join, lot_match, with_facts
+from api_service.services.status import LotIds, facts_join, lot_match, with_facts
 from schemas.db import Floor, Operator, ParkingLot, Row, Slot
 from schemas.enums import SlotStatus
 

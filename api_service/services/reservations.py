@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api_service.errors import conflict, not_found
-from api_service.queries.slots import find_slot
+from api_service.services.slots import find_slot
 from schemas.db import ParkingLot, Reservation, Slot, User
 from schemas.enums import ReservationState, SlotStatus
 

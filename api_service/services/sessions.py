@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api_service.errors import conflict, not_found
-from api_service.queries.reservations import fulfil, lock_user, sqlstate, touch_slot
-from api_service.queries.slots import SlotRead, find_slot
+from api_service.services.reservations import fulfil, lock_user, sqlstate, touch_slot
+from api_service.services.slots import SlotRead, find_slot
 from schemas.db import ParkingLot, ParkingSession, Slot
 from schemas.enums import SlotStatus
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api_service.queries.status import facts_from_row, facts_join, slot_facts_columns, with_facts
+from api_service.services.status import facts_from_row, facts_join, slot_facts_columns, with_facts
 from schemas.db import Floor, ParkingLot, Row, Slot
 from schemas.enums import SlotKind, SlotStatus, StatusSource
 from schemas.status import effective_status

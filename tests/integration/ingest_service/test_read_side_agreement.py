@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from api_service.queries.availability import compute_availability
+from api_service.services.availability import compute_availability
 from ingest_service.settings import IngestSettings
 from schemas.topics import availability_topic
 from tests.integration.ingest_service.support import (

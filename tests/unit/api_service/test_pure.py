@@ -6,7 +6,7 @@ import pytest
 
 from api_service.availability import strong_etag
 from api_service.openapi import _non_null
-from api_service.queries.reservations import state_at
+from api_service.services.reservations import state_at
 from schemas.availability import build_availability
 from schemas.enums import ReservationState
 

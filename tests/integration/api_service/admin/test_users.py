@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 from api_service.access import Tenant
 from api_service.audit import Actor
 from api_service.errors import ApiError
-from api_service.queries.admin_users import set_disabled
+from api_service.services.admin_users import set_disabled
 from schemas.db import AuditEntry, Operator, User
 from schemas.enums import Role
 from tests.integration.api_service.admin.conftest import Staff

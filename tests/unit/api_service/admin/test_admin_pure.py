@@ -13,7 +13,7 @@ from api_service.broker_admin import (
     registration_commands,
 )
 from api_service.errors import ApiError
-from api_service.queries.admin_stats import bucket_starts, series
+from api_service.services.admin_stats import bucket_starts, series
 from api_service.sysinfo import broker_view
 from schemas.broker_url import parse_mqtt_url
 from schemas.enums import Role

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from api_service.models.admin_users import StaffCreate
-from api_service.queries.admin_users import disable_conflict
+from api_service.services.admin_users import disable_conflict
 from schemas.db import User
 from schemas.enums import Role
 
