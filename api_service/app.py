@@ -48,9 +48,9 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.extensions["parking_settings"] = settings
-    database = Database(settings.database_url, settings.db_pool_size)
+    database = Database(settings.database_url.get_secret_value(), settings.db_pool_size)
     database.init_app(app)
-    hub = LiveHub(settings.database_url) if settings.live_updates else None
+    hub = LiveHub(settings.database_url.get_secret_value()) if settings.live_updates else None
     app.extensions["parking_hub"] = hub
     app.extensions["parking_availability"] = AvailabilityService(database.sessions, hub)
     limits = StreamLimits(

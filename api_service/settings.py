@@ -3,11 +3,11 @@
 from collections.abc import Mapping
 from typing import ClassVar, Final, Self
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from schemas.db.settings import DEV_DATABASE_URL
-from schemas.env import PrefixedSettings
+from schemas.env import DatabaseUrl, MqttUrl, PrefixedSettings
 
 # Settings that were renamed: naming the new name beats a bare "unknown setting".
 RENAMED: Final = {
@@ -29,9 +29,8 @@ class ApiSettings(PrefixedSettings):
         env_prefix="API_", extra="forbid", frozen=True, populate_by_name=True
     )
 
-    database_url: str = Field(
-        default=DEV_DATABASE_URL,
-        pattern=r"^postgresql\+psycopg://",
+    database_url: DatabaseUrl = Field(
+        default=SecretStr(DEV_DATABASE_URL),
         validation_alias=AliasChoices("DATABASE_URL", "database_url"),
         description="SQLAlchemy URL of the PostgreSQL database (DATABASE_URL).",
     )
@@ -99,7 +98,7 @@ class ApiSettings(PrefixedSettings):
     availability_max_age_s: int = Field(
         default=2, ge=0, le=300, description="Cache-Control max-age of availability."
     )
-    mqtt_url: SecretStr | None = Field(
+    mqtt_url: MqttUrl | None = Field(
         default=None,
         validation_alias=AliasChoices("API_MQTT_URL", "MQTT_URL", "mqtt_url"),
         description=(
@@ -137,13 +136,6 @@ class ApiSettings(PrefixedSettings):
         if token is not None and len(token.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"API_METRICS_TOKEN must be at least {MIN_SECRET_LENGTH} characters")
         return self
-
-    @field_validator("mqtt_url")
-    @classmethod
-    def _mqtt_scheme(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(("mqtt://", "mqtts://")):
-            raise ValueError("API_MQTT_URL / MQTT_URL must start with mqtt:// or mqtts://")
-        return value
 
     @property
     def jwt_secret(self) -> str:

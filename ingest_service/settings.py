@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 from schemas.broker_roles import SERVICE_CLIENT_PREFIX, service_client_problem
 from schemas.broker_url import BrokerAddress, parse_mqtt_url
 from schemas.db.settings import DEV_DATABASE_URL
-from schemas.env import PrefixedSettings
+from schemas.env import DatabaseUrl, MqttUrl, PrefixedSettings
 from schemas.ids import is_identifier
 
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
@@ -29,15 +29,14 @@ class IngestSettings(PrefixedSettings):
         extra="forbid",
         frozen=True,
         populate_by_name=True,
-        hide_input_in_errors=True,  # URLs carry passwords
     )
 
-    database_url: SecretStr = Field(
+    database_url: DatabaseUrl = Field(
         default=SecretStr(DEV_DATABASE_URL),
         validation_alias=AliasChoices("DATABASE_URL", "database_url"),
         description="SQLAlchemy URL of PostgreSQL (postgresql+psycopg://...).",
     )
-    mqtt_url: SecretStr = Field(
+    mqtt_url: MqttUrl = Field(
         default=SecretStr(DEFAULT_MQTT_URL),
         validation_alias=AliasChoices("MQTT_URL", "mqtt_url"),
         description="Broker URL, mqtt://user:pass@host:1883 or mqtts://... for TLS.",
@@ -117,19 +116,6 @@ class IngestSettings(PrefixedSettings):
         default=2, gt=0, le=600,
         description="--retire: silence after the last acknowledgement that counts as drained.",
     )  # fmt: skip
-
-    @field_validator("database_url")
-    @classmethod
-    def _postgres(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("postgresql+psycopg://"):
-            raise ValueError("must start with postgresql+psycopg://")
-        return value
-
-    @field_validator("mqtt_url")
-    @classmethod
-    def _mqtt(cls, value: SecretStr) -> SecretStr:
-        parse_mqtt_url(value.get_secret_value())
-        return value
 
     @field_validator("client_id", "share_group")
     @classmethod

@@ -30,7 +30,7 @@ class UsageError(CommandError):
 @contextmanager
 def transaction(settings: DatabaseSettings) -> Iterator[Session]:
     """A session whose transaction commits on success; the engine is closed afterwards."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.url)
     try:
         with Session(engine) as session, session.begin():
             yield session
@@ -39,11 +39,11 @@ def transaction(settings: DatabaseSettings) -> Iterator[Session]:
 
 
 def db_upgrade(args: argparse.Namespace, settings: DatabaseSettings) -> None:
-    upgrade(settings.database_url, args.revision)
+    upgrade(settings.url, args.revision)
 
 
 def db_downgrade(args: argparse.Namespace, settings: DatabaseSettings) -> None:
-    downgrade(settings.database_url, args.revision)
+    downgrade(settings.url, args.revision)
 
 
 def operators_add(args: argparse.Namespace, settings: DatabaseSettings) -> None:

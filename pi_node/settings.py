@@ -11,7 +11,7 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from schemas.broker_url import BrokerAddress, parse_mqtt_url
-from schemas.env import PrefixedSettings
+from schemas.env import MqttUrl, PrefixedSettings
 
 # Local development only (the `make demo` broker); deployments always set MQTT_URL.
 DEV_MQTT_URL = "mqtt://127.0.0.1:1883"
@@ -25,7 +25,7 @@ class NodeSettings(PrefixedSettings):
     # names are refused, as typos.
     shared_prefix: ClassVar[bool] = True
 
-    mqtt_url: SecretStr = Field(
+    mqtt_url: MqttUrl = Field(
         default=SecretStr(DEV_MQTT_URL),
         validation_alias=AliasChoices("MQTT_URL", "mqtt_url"),
         description="Broker URL, mqtt://user:pass@host:1883 (mqtts:// for TLS); env MQTT_URL.",
@@ -81,10 +81,6 @@ class NodeSettings(PrefixedSettings):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        try:
-            parse_mqtt_url(self.mqtt_url.get_secret_value())
-        except ValueError as exc:
-            raise ValueError(f"MQTT_URL: {exc}") from exc
         if self.reconnect_min_s > self.reconnect_max_s:
             raise ValueError("NODE_RECONNECT_MIN_S must not exceed NODE_RECONNECT_MAX_S")
         if self.camera_retry_min_s > self.camera_retry_max_s:

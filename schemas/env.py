@@ -3,15 +3,39 @@
 pydantic-settings silently ignores a prefixed variable that names no field, so a typo such as
 `INGEST_BATCH_SIZ=5` would leave the default in force without a word. Every service's settings
 derive from `PrefixedSettings`, which names such variables and stops the service instead.
+`DatabaseUrl` and `MqttUrl` are the one type of each shared URL: secret (never echoed in a
+validation error or a repr), checked the same way in every service.
 """
 
 import difflib
 import os
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AliasChoices, model_validator
-from pydantic_settings import BaseSettings
+from pydantic import AfterValidator, AliasChoices, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schemas.broker_url import parse_mqtt_url
+
+DATABASE_SCHEME = "postgresql+psycopg://"
+
+
+def _database_url(value: SecretStr) -> SecretStr:
+    if not value.get_secret_value().startswith(DATABASE_SCHEME):
+        raise ValueError(f"must start with {DATABASE_SCHEME} (SQLAlchemy with psycopg 3)")
+    return value
+
+
+def _mqtt_url(value: SecretStr) -> SecretStr:
+    parse_mqtt_url(value.get_secret_value())  # its errors never quote the URL
+    return value
+
+
+DatabaseUrl = Annotated[SecretStr, AfterValidator(_database_url)]
+"""`DATABASE_URL`: postgresql+psycopg://user:password@host:port/database."""
+
+MqttUrl = Annotated[SecretStr, AfterValidator(_mqtt_url)]
+"""`MQTT_URL`: mqtt://user:password@host:1883, or mqtts:// for TLS."""
 
 
 def unknown_settings(
@@ -39,7 +63,10 @@ def unknown_settings(
 
 
 class PrefixedSettings(BaseSettings):
-    """Base of a service's settings: its `env_prefix` variables must all be known."""
+    """Base of a service's settings: its `env_prefix` variables must all be known, and a
+    refused value is never echoed (URLs and keys carry passwords)."""
+
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
 
     # Settings that were renamed: naming the new name beats a bare "unknown setting".
     renamed: ClassVar[Mapping[str, str]] = {}

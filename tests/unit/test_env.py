@@ -49,3 +49,22 @@ def test_aliased_names_count_as_known(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("API_DEV_MODE", "true")
     monkeypatch.setenv("API_MQTT_URL", "mqtt://broker:1883")  # the API's own alias
     assert ApiSettings().mqtt_url is not None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "postgresql://parking:TOPSECRET@db/parking"),  # no +psycopg
+        ("MQTT_URL", "mqtt://node:TOPSECRET@broker:notaport"),
+    ],
+)
+def test_url_errors_never_echo_the_password(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv("API_DEV_MODE", "true")
+    monkeypatch.setenv(variable, value)
+    for settings in (ApiSettings, IngestSettings):
+        with pytest.raises(ValidationError) as refused:
+            settings()
+        assert variable in str(refused.value) or variable.lower() in str(refused.value)
+        assert "TOPSECRET" not in str(refused.value)

@@ -92,7 +92,12 @@ RULES = (
     # Shared by every MQTT client: the standard library alone.
     Rule("schemas-broker-url", ("schemas/broker_url.py",), (), ()),
     # Every service's settings base (unknown variables refused): pydantic-settings alone.
-    Rule("schemas-env", ("schemas/env.py",), (), ("pydantic", "pydantic_settings")),
+    Rule(
+        "schemas-env",
+        ("schemas/env.py",),
+        ("schemas.broker_url",),
+        ("pydantic", "pydantic_settings"),
+    ),
     # Every MQTT client is made here: paho-mqtt and the broker URL alone.
     Rule("schemas-mqtt-client", ("schemas/mqtt_client.py",), ("schemas.broker_url",), ("paho",)),
     Rule("pi_node", ("pi_node",), ("pi_node", *NODE_CONTRACTS), PI_PACKAGES),

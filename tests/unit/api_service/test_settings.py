@@ -32,7 +32,7 @@ def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db/parking")
     monkeypatch.setenv("API_RESERVATION_HOLD_MINUTES", "20")
     settings = ApiSettings()
-    assert (settings.database_url, settings.reservation_hold_minutes) == (
+    assert (settings.database_url.get_secret_value(), settings.reservation_hold_minutes) == (
         "postgresql+psycopg://u@db/parking",
         20,
     )
