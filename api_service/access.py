@@ -18,6 +18,7 @@ from flask_jwt_extended import JWTManager, get_jwt, get_jwt_identity, verify_jwt
 
 from api_service.db import db_session
 from api_service.errors import forbidden, problem_response, unauthorized
+from api_service.services.errors import ForbiddenError
 from api_service.services.users import active_user
 from api_service.settings import ApiSettings
 from schemas.db import User
@@ -81,7 +82,7 @@ class Tenant:
         """403 unless this caller may manage `operator_id`'s `what`."""
         if not self.may_manage(operator_id):
             whose = "is for admins only" if operator_id is None else "belongs to another operator"
-            raise forbidden(f"{what} {whose}")
+            raise ForbiddenError(f"{what} {whose}")
 
 
 def enforce(access: Access) -> None:

@@ -1,8 +1,10 @@
 """One error shape for every failure: RFC 9457 `application/problem+json`.
 
-Views raise `ApiError` (or a subclass); handlers turn it, Werkzeug's HTTP errors and any
-unexpected exception into the same document. `type` is a stable relative URI per kind of
-problem, `title` is fixed per type, `detail` says what went wrong this time.
+Views raise `ApiError` (or a subclass); services raise domain errors
+(`api_service.services.errors`), which `from_domain` maps here, the one place that does.
+Handlers turn both, Werkzeug's HTTP errors and any unexpected exception into the same
+document. `type` is a stable relative URI per kind of problem, `title` is fixed per type,
+`detail` says what went wrong this time.
 """
 
 import logging
@@ -12,18 +14,22 @@ from typing import Any, Final
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
+from api_service.services.errors import (
+    ConflictError,
+    DomainError,
+    FieldError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    UnavailableError,
+)
+
+__all__ = ["PROBLEM_MIME", "ApiError", "FieldError", "from_domain", "problem_response"]
+
 PROBLEM_MIME: Final = "application/problem+json"
 _TYPE_PREFIX: Final = "/problems/"
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """One invalid input: where (`field`, dotted) and why."""
-
-    field: str
-    message: str
 
 
 @dataclass
@@ -63,6 +69,31 @@ def forbidden(detail: str) -> ApiError:
     return ApiError(403, "forbidden", "Forbidden", detail)
 
 
+# The title of each kind of invalid input.
+_INVALID_TITLES: Final = {
+    "validation-error": "Invalid request",
+    "invalid-layout": "Invalid layout",
+    "invalid-slot-map": "Invalid slot map",
+}
+
+
+def from_domain(error: DomainError) -> ApiError:
+    """The problem a service's refusal is reported as."""
+    match error:
+        case NotFoundError():
+            return ApiError(404, "not-found", "Not found", error.detail)
+        case ForbiddenError():
+            return forbidden(error.detail)
+        case ConflictError():
+            return conflict(error.slug, error.detail)
+        case InvalidError():
+            title = _INVALID_TITLES[error.kind]
+            return ApiError(400, error.kind, title, error.detail, list(error.errors))
+        case UnavailableError():
+            return ApiError(503, error.slug, "Service Unavailable", error.detail)
+    raise TypeError(f"no problem type for {type(error).__name__}")  # a new DomainError kind
+
+
 def problem_response(error: ApiError) -> Response:
     """The problem+json response for `error`."""
     body: dict[str, Any] = {
@@ -97,6 +128,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
         return problem_response(error)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
+        return problem_response(from_domain(error))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

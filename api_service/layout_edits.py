@@ -7,7 +7,7 @@ level, name and code, and a removed slot with history is retired, never lost.
 
 from typing import Any
 
-from api_service.errors import conflict, not_found
+from api_service.services.errors import ConflictError, NotFoundError
 
 Layout = dict[str, Any]
 
@@ -16,14 +16,14 @@ def _floor(doc: Layout, level: int) -> dict[str, Any]:
     for floor in doc["floors"]:
         if floor["level"] == level:
             return floor  # type: ignore[no-any-return]
-    raise not_found(f"floor {level} of lot {doc['code']}")
+    raise NotFoundError(f"floor {level} of lot {doc['code']}")
 
 
 def _row(doc: Layout, level: int, name: str) -> dict[str, Any]:
     for row in _floor(doc, level)["rows"]:
         if row["name"] == name:
             return row  # type: ignore[no-any-return]
-    raise not_found(f"row {name!r} on floor {level} of lot {doc['code']}")
+    raise NotFoundError(f"row {name!r} on floor {level} of lot {doc['code']}")
 
 
 Place = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
@@ -42,13 +42,13 @@ def find_slot(doc: Layout, code: str) -> Place:
     """(floor, row, slot) of the slot in service with `code`; 404 if there is none."""
     place = locate(doc, code)
     if place is None:
-        raise not_found(f"slot {doc['code']}/{code}")
+        raise NotFoundError(f"slot {doc['code']}/{code}")
     return place
 
 
 def add_floor(doc: Layout, floor: dict[str, Any]) -> None:
     if any(f["level"] == floor["level"] for f in doc["floors"]):
-        raise conflict("floor-exists", f"lot {doc['code']} already has floor {floor['level']}")
+        raise ConflictError("floor-exists", f"lot {doc['code']} already has floor {floor['level']}")
     doc["floors"].append(floor)
 
 
@@ -63,14 +63,14 @@ def delete_floor(doc: Layout, level: int) -> None:
 def add_row(doc: Layout, level: int, row: dict[str, Any]) -> None:
     rows = _floor(doc, level)["rows"]
     if any(r["name"] == row["name"] for r in rows):
-        raise conflict("row-exists", f"floor {level} already has row {row['name']!r}")
+        raise ConflictError("row-exists", f"floor {level} already has row {row['name']!r}")
     rows.append(row)
 
 
 def rename_row(doc: Layout, level: int, name: str, new_name: str) -> None:
     row = _row(doc, level, name)
     if new_name != name and any(r["name"] == new_name for r in _floor(doc, level)["rows"]):
-        raise conflict("row-exists", f"floor {level} already has row {new_name!r}")
+        raise ConflictError("row-exists", f"floor {level} already has row {new_name!r}")
     row["name"] = new_name
 
 
@@ -80,7 +80,7 @@ def delete_row(doc: Layout, level: int, name: str) -> None:
 
 def add_slot(doc: Layout, level: int, row_name: str, slot: dict[str, Any]) -> None:
     if locate(doc, slot["code"]) is not None:
-        raise conflict("slot-exists", f"lot {doc['code']} already has slot {slot['code']}")
+        raise ConflictError("slot-exists", f"lot {doc['code']} already has slot {slot['code']}")
     _row(doc, level, row_name)["slots"].append(slot)
 
 

@@ -93,8 +93,8 @@ def nodes_add(args: argparse.Namespace, settings: DatabaseSettings) -> None:
     """Register a node for a lot with its broker credentials (as POST /admin/nodes)."""
     from api_service.audit import Actor  # noqa: PLC0415
     from api_service.broker_admin import BrokerAdmin  # noqa: PLC0415
-    from api_service.errors import ApiError  # noqa: PLC0415
     from api_service.services.admin_nodes import register_node  # noqa: PLC0415
+    from api_service.services.errors import DomainError  # noqa: PLC0415
     from schemas.ids import is_identifier  # noqa: PLC0415
 
     if not is_identifier(args.node_id):
@@ -106,7 +106,7 @@ def nodes_add(args: argparse.Namespace, settings: DatabaseSettings) -> None:
             raise CommandError(f"no lot {args.lot!r}")
         try:
             password = register_node(session, broker, Actor(None, ACTOR), args.node_id, lot)
-        except ApiError as exc:
+        except DomainError as exc:
             raise CommandError(exc.detail) from exc
     print(f"node {args.node_id}: registered for lot {args.lot}")
     print(f"  MQTT username: {args.node_id}")

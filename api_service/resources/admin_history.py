@@ -27,7 +27,7 @@ from api_service.models.admin_history import (
     Series,
 )
 from api_service.resources.admin_common import PREFIX
-from api_service.services import admin_history, admin_stats
+from api_service.services import admin_history, admin_stats, pagination
 from api_service.services.admin_lots import lot_for
 
 bp = Blueprint("admin_history", __name__, url_prefix=PREFIX)
@@ -52,7 +52,7 @@ def events(query: EventQuery) -> EventPage:
     where = admin_history.EventFilter(
         lot_id, query.slot_id, query.node_id, query.since, query.until
     )
-    after = admin_history.parse_event_cursor(query.cursor)
+    after = pagination.decode_pair(query.cursor)
     newest = query.order == "newest"
     rows, last = admin_history.list_events(
         session, tenant, where, after, query.limit, newest_first=newest
@@ -73,7 +73,7 @@ def events(query: EventQuery) -> EventPage:
         )
         for e, lot, slot in rows
     ]
-    cursor: str | None = f"{max(last[0], 0)}.{max(last[1], 0)}"
+    cursor: str | None = pagination.encode_pair(last)
     if newest and len(rows) < query.limit:
         cursor = None  # nothing older is left
     return EventPage(items=items, next_cursor=cursor)
@@ -132,7 +132,7 @@ def audit(query: AuditQuery) -> AuditPage:
         "entity_id": query.entity_id,
         "action": query.action,
     }
-    before = int(query.cursor) if query.cursor else None
+    before = pagination.decode_id(query.cursor)
     entries = admin_history.list_audit(
         db_session(),
         current_tenant(),
@@ -155,8 +155,9 @@ def audit(query: AuditQuery) -> AuditPage:
         )
         for e in entries
     ]
-    cursor = str(entries[-1].id) if len(entries) == query.limit else None
-    return AuditPage(items=items, next_cursor=cursor)
+    return AuditPage(
+        items=items, next_cursor=pagination.next_cursor(entries, query.limit, lambda e: e.id)
+    )
 
 
 @bp.get("/dead-letters")
@@ -169,7 +170,7 @@ def audit(query: AuditQuery) -> AuditPage:
 )
 def dead_letters(query: DeadLetterQuery) -> DeadLetterPage:
     filters = {"reason": query.reason, "node_id": query.node_id}
-    before = int(query.cursor) if query.cursor else None
+    before = pagination.decode_id(query.cursor)
     letters = admin_history.list_dead_letters(
         db_session(),
         current_tenant(),
@@ -193,5 +194,6 @@ def dead_letters(query: DeadLetterQuery) -> DeadLetterPage:
         )
         for d in letters
     ]
-    cursor = str(letters[-1].id) if len(letters) == query.limit else None
-    return DeadLetterPage(items=items, next_cursor=cursor)
+    return DeadLetterPage(
+        items=items, next_cursor=pagination.next_cursor(letters, query.limit, lambda d: d.id)
+    )

@@ -12,6 +12,7 @@ from api_service.models.admin import AdminSlot, OverrideBody, SlotSessionPage, S
 from api_service.models.common import PageQuery, SlotPath
 from api_service.resources.admin_common import PREFIX, optional_broker
 from api_service.resources.views import slot_view
+from api_service.services import pagination
 from api_service.services.admin_slots import (
     Override,
     OverrideResult,
@@ -76,7 +77,7 @@ def get_slot(path: SlotPath) -> AdminSlot:
 def list_slot_sessions(path: SlotPath, query: PageQuery) -> SlotSessionPage:
     session = db_session()
     read, _ = slot_for(session, current_tenant(), path.lot_id, path.slot_id, utcnow())
-    before = int(query.cursor) if query.cursor else None
+    before = pagination.decode_id(query.cursor)
     stays = slot_sessions(session, read.id, before=before, limit=query.limit)
     items = [
         SlotSessionView(
@@ -89,7 +90,7 @@ def list_slot_sessions(path: SlotPath, query: PageQuery) -> SlotSessionPage:
         )
         for s in stays
     ]
-    cursor = str(stays[-1].id) if len(stays) == query.limit else None
+    cursor = pagination.next_cursor(stays, query.limit, lambda s: s.id)
     return SlotSessionPage(items=items, next_cursor=cursor)
 
 

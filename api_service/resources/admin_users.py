@@ -12,7 +12,7 @@ from api_service.models.admin_users import StaffCreate, StaffPage, StaffQuery, S
 from api_service.models.common import IdPath
 from api_service.resources.admin_common import PREFIX, actor
 from api_service.resources.auth import password_hasher
-from api_service.services import admin_users
+from api_service.services import admin_users, pagination
 from api_service.services.users import operator_code
 from schemas.db import User
 from schemas.enums import Role
@@ -48,10 +48,10 @@ def list_users(query: StaffQuery) -> StaffPage:
         tenant,
         role=Role(query.role) if query.role else None,
         operator=operator,
-        after=int(query.cursor) if query.cursor else None,
+        after=pagination.decode_id(query.cursor),
         limit=query.limit,
     )
-    cursor = str(rows[-1].User.id) if len(rows) == query.limit else None
+    cursor = pagination.next_cursor(rows, query.limit, lambda row: row.User.id)
     return StaffPage(items=[_view(user, code) for user, code in rows], next_cursor=cursor)
 
 

@@ -22,7 +22,8 @@ from api_service.models.lots import (
     SlotPage,
 )
 from api_service.resources.views import slot_view
-from api_service.services import lots, slots
+from api_service.services import lots, pagination, slots
+from api_service.services.errors import DomainError
 from api_service.settings import ApiSettings
 from api_service.stream_slots import StreamSlots
 from schemas.messages import Availability, SlotCounts
@@ -159,7 +160,7 @@ def availability_stream(path: LotPath) -> Response:
     lease = streams.open(request.remote_addr)  # 429 per client, 503 in total
     try:
         first = _snapshot(path.lot_id)
-    except ApiError:
+    except (ApiError, DomainError):
         streams.release(lease)
         raise
 
@@ -196,5 +197,5 @@ def lot_slots(path: LotPath, query: SlotFilter) -> SlotPage:
     page = slots.list_slots(
         session, found[0].id, now, filters, after=query.cursor, limit=query.limit
     )
-    cursor = page[-1].code if len(page) == query.limit else None
+    cursor = pagination.next_cursor(page, query.limit, lambda read: read.code)
     return SlotPage(items=[slot_view(path.lot_id, read) for read in page], next_cursor=cursor)

@@ -11,7 +11,7 @@ from api_service.endpoint import RouteSpec, endpoint
 from api_service.models.bookings import ReservationPage, ReservationView, SlotRef
 from api_service.models.common import IdPath, PageQuery
 from api_service.resources.views import reservation_view
-from api_service.services import reservations
+from api_service.services import pagination, reservations
 from api_service.settings import ApiSettings
 
 bp = Blueprint("reservations", __name__, url_prefix="/api/v1/reservations")
@@ -59,9 +59,9 @@ def create(body: SlotRef) -> ReservationView:
     )
 )
 def list_mine(query: PageQuery) -> ReservationPage:
-    before = int(query.cursor) if query.cursor else None
+    before = pagination.decode_id(query.cursor)
     page = reservations.list_mine(db_session(), current_user_id(), utcnow(), before, query.limit)
-    cursor = str(page[-1].id) if len(page) == query.limit else None
+    cursor = pagination.next_cursor(page, query.limit, lambda r: r.id)
     return ReservationPage(items=[reservation_view(r) for r in page], next_cursor=cursor)
 
 

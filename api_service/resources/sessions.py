@@ -9,7 +9,7 @@ from api_service.endpoint import RouteSpec, endpoint
 from api_service.models.bookings import SessionPage, SessionView, SlotRef
 from api_service.models.common import IdPath, PageQuery
 from api_service.resources.views import session_view
-from api_service.services import sessions
+from api_service.services import pagination, sessions
 
 bp = Blueprint("sessions", __name__, url_prefix="/api/v1/sessions")
 
@@ -60,7 +60,7 @@ def end(path: IdPath) -> SessionView:
     )
 )
 def list_mine(query: PageQuery) -> SessionPage:
-    before = int(query.cursor) if query.cursor else None
+    before = pagination.decode_id(query.cursor)
     page = sessions.list_mine(db_session(), current_user_id(), before, query.limit)
-    cursor = str(page[-1].id) if len(page) == query.limit else None
+    cursor = pagination.next_cursor(page, query.limit, lambda s: s.id)
     return SessionPage(items=[session_view(s) for s in page], next_cursor=cursor)

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from api_service.access import Tenant
+from api_service.services import pagination
 from schemas.db import AuditEntry, DeadLetter, Node, ParkingLot, Slot, SlotEvent
 
 _SNAPSHOT_XMIN: Final[ColumnElement[int]] = literal_column(
@@ -28,14 +29,6 @@ class EventFilter:
     node_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
-
-
-def parse_event_cursor(cursor: str | None) -> tuple[int, int]:
-    """(tx_id, id) after which the next page starts; (-1, -1) for the first page."""
-    if cursor is None:
-        return -1, -1
-    tx_id, _, row_id = cursor.partition(".")
-    return int(tx_id), int(row_id)
 
 
 def _tenant_lots(tenant: Tenant) -> Select[Any] | None:
@@ -64,7 +57,7 @@ def list_events(
     )
     if not newest_first:
         query = query.where(key > tuple_(after[0], after[1]))
-    elif after != (-1, -1):
+    elif after != pagination.NO_PAIR:
         query = query.where(key < tuple_(after[0], after[1]))
     conditions: list[ColumnElement[bool]] = []
     if (lots := _tenant_lots(tenant)) is not None:
@@ -116,9 +109,7 @@ def _newest_first(
         query = query.where(last >= since)
     if until is not None:
         query = query.where(first < until)
-    if before is not None:
-        query = query.where(model.id < before)
-    return list(session.scalars(query.order_by(model.id.desc()).limit(limit)))
+    return list(session.scalars(pagination.keyset(query, model.id, before, limit, descending=True)))
 
 
 def list_audit(

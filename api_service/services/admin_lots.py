@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from api_service.access import Tenant
 from api_service.audit import Actor, record
-from api_service.errors import ApiError, FieldError, conflict, not_found
+from api_service.services.errors import ConflictError, FieldError, InvalidError, NotFoundError
 from schemas.db import (
     AuditEntry,
     Floor,
@@ -29,14 +29,14 @@ from schemas.db.layout_import import ImportReport, import_layout
 from schemas.layout import LayoutError, LotLayout, parse_layout
 
 
-def layout_error(exc: LayoutError) -> ApiError:
+def layout_error(exc: LayoutError) -> InvalidError:
     """400 naming each bad place of the layout."""
     errors = []
     for problem in exc.problems:
         place, _, message = problem.partition(": ")
         errors.append(FieldError(place, message) if message else FieldError("body", place))
     named = "; ".join(exc.problems)
-    return ApiError(400, "invalid-layout", "Invalid layout", named, errors)
+    return InvalidError(errors, "invalid-layout", named)
 
 
 def lot_for(session: Session, tenant: Tenant, code: str, *, lock: bool = False) -> ParkingLot:
@@ -44,7 +44,7 @@ def lot_for(session: Session, tenant: Tenant, code: str, *, lock: bool = False) 
     query = select(ParkingLot).where(ParkingLot.code == code)
     lot = session.scalar(query.with_for_update() if lock else query)
     if lot is None:
-        raise not_found(f"lot {code}")
+        raise NotFoundError(f"lot {code}")
     tenant.require(lot.operator_id, f"lot {code}")
     return lot
 
@@ -117,12 +117,12 @@ def _import(
     owner = operator_id(session, layout.operator)
     if owner is None:
         problem = FieldError("operator", f"unknown operator {layout.operator!r}")
-        raise ApiError(400, "invalid-layout", "Invalid layout", problem.message, [problem])
+        raise InvalidError([problem], "invalid-layout", problem.message)
     tenant.require(owner, f"operator {layout.operator}")
     existing = session.scalar(select(ParkingLot).where(ParkingLot.code == layout.code))
     if existing is not None:
         if create_only:
-            raise conflict("lot-exists", f"lot {layout.code} already exists")
+            raise ConflictError("lot-exists", f"lot {layout.code} already exists")
         tenant.require(existing.operator_id, f"lot {layout.code}")
     try:
         report = import_layout(session, layout, actor=tenant.email)
@@ -179,7 +179,7 @@ def delete_lot(session: Session, tenant: Tenant, code: str) -> None:
     """Delete a lot that has no history and no nodes (409 otherwise). Commits."""
     lot = lot_for(session, tenant, code, lock=True)
     if _has_history(session, lot.id):
-        raise conflict("lot-in-use", f"lot {code} has history or nodes; it cannot be deleted")
+        raise ConflictError("lot-in-use", f"lot {code} has history or nodes; it cannot be deleted")
     before = export_layout(session, lot)
     session.execute(delete(Slot).where(Slot.lot_id == lot.id))
     session.delete(lot)

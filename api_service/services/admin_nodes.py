@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from api_service.access import Tenant
 from api_service.audit import Actor, record
 from api_service.broker_admin import BrokerError, Command, Outbound, registration_commands
-from api_service.errors import ApiError, FieldError, conflict, not_found, validation_error
+from api_service.services.errors import (
+    ConflictError,
+    FieldError,
+    InvalidError,
+    NotFoundError,
+    UnavailableError,
+)
 from api_service.services.status import facts_from_row, facts_join, slot_facts_columns, with_facts
 from schemas.broker_roles import node_id_problem, node_role_name
 from schemas.db import Node, ParkingLot, Slot
@@ -38,8 +44,8 @@ class Broker(Protocol):
     def publish(self, messages: list[Outbound]) -> None: ...
 
 
-def broker_failure(exc: BrokerError) -> ApiError:
-    return ApiError(503, "broker-unavailable", "Service Unavailable", str(exc))
+def broker_failure(exc: BrokerError) -> UnavailableError:
+    return UnavailableError("broker-unavailable", str(exc))
 
 
 def list_nodes(session: Session, tenant: Tenant, lot_code: str | None) -> list[Any]:
@@ -57,7 +63,7 @@ def node_for(session: Session, tenant: Tenant, node_id: str) -> tuple[Node, Park
     query = select(Node, ParkingLot).join(ParkingLot, ParkingLot.id == Node.lot_id)
     found = session.execute(query.where(Node.id == node_id).with_for_update(of=Node)).first()
     if found is None:
-        raise not_found(f"node {node_id}")
+        raise NotFoundError(f"node {node_id}")
     node, lot = found
     tenant.require(lot.operator_id, f"node {node_id}")
     return node, lot
@@ -68,7 +74,7 @@ def register_node(
 ) -> str:
     """Create the node and its broker client and role; the password (shown once). Commits."""
     if (problem := node_id_problem(node_id)) is not None:
-        raise validation_error([FieldError("node_id", problem)])
+        raise InvalidError([FieldError("node_id", problem)])
     # ON CONFLICT DO NOTHING: a taken id is an expected answer, not an ERROR in PostgreSQL's log.
     created = session.scalar(
         insert(Node)
@@ -77,7 +83,7 @@ def register_node(
         .returning(Node.id)
     )
     if created is None:
-        raise conflict("node-exists", f"node {node_id} is already registered")
+        raise ConflictError("node-exists", f"node {node_id} is already registered")
     password = secrets.token_urlsafe(PASSWORD_BYTES)
     record(
         session,
@@ -93,7 +99,9 @@ def register_node(
     except BrokerError as exc:
         session.rollback()
         if "already exists" in str(exc):
-            raise conflict("broker-client-exists", f"the broker already has {node_id!r}") from exc
+            raise ConflictError(
+                "broker-client-exists", f"the broker already has {node_id!r}"
+            ) from exc
         raise broker_failure(exc) from exc
     try:
         session.commit()
@@ -215,7 +223,7 @@ def push_config(
     problems = config_problems(session, lot, node, config)
     if problems:
         named = "; ".join(f"{p.field}: {p.message}" for p in problems)
-        raise ApiError(400, "invalid-slot-map", "Invalid slot map", named, problems)
+        raise InvalidError(problems, "invalid-slot-map", named)
     before = {"version": node.slot_map_version}
     version = (node.slot_map_version or 0) + 1
     stored = config.model_copy(update={"version": version})

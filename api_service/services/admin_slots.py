@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from api_service.access import Tenant
 from api_service.audit import Actor, record
 from api_service.broker_admin import BrokerError, Outbound
-from api_service.errors import not_found
+from api_service.services import pagination
 from api_service.services.admin_lots import lot_for
+from api_service.services.errors import NotFoundError
 from api_service.services.slots import SlotRead, find_slot
 from schemas.db import ParkingLot, ParkingSession, Slot
 from schemas.db.locks import PUBLISH_LOCK_CLASS
@@ -68,7 +69,7 @@ def slot_for(
     read = find_slot(session, lot_code, slot_code, now)
     slot = session.get(Slot, read.id) if read is not None else None
     if read is None or slot is None:
-        raise not_found(f"slot {lot_code}/{slot_code}")
+        raise NotFoundError(f"slot {lot_code}/{slot_code}")
     status, until = slot.override_status, slot.override_until
     if status is None or (until is not None and until <= now):
         return read, None
@@ -80,16 +81,15 @@ def slot_sessions(
 ) -> list[ParkingSession]:
     """The slot's parking sessions, most recently recorded first, ids below `before`."""
     query = select(ParkingSession).where(ParkingSession.slot_id == slot_id)
-    if before is not None:
-        query = query.where(ParkingSession.id < before)
-    return list(session.scalars(query.order_by(ParkingSession.id.desc()).limit(limit)))
+    page = pagination.keyset(query, ParkingSession.id, before, limit, descending=True)
+    return list(session.scalars(page))
 
 
 def _locked_slot(session: Session, lot: ParkingLot, code: str) -> Slot:
     query = select(Slot).where(Slot.lot_id == lot.id, Slot.code == code, Slot.retired_at.is_(None))
     slot = session.scalar(query.with_for_update(key_share=True))
     if slot is None:
-        raise not_found(f"slot {lot.code}/{code}")
+        raise NotFoundError(f"slot {lot.code}/{code}")
     return slot
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from api_service.access import Tenant
 from api_service.audit import Actor, record
-from api_service.errors import ApiError, FieldError, conflict, not_found, validation_error
+from api_service.services import pagination
+from api_service.services.errors import ConflictError, FieldError, InvalidError, NotFoundError
 from api_service.services.users import add_user
 from schemas.db import Operator, User
 from schemas.enums import Role
@@ -26,7 +27,7 @@ def managed_operator(session: Session, tenant: Tenant, code: str) -> int:
     `operator` field if there is no such operator, 403 another operator's."""
     found = session.scalar(select(Operator.id).where(Operator.code == code))
     if found is None:
-        raise validation_error([FieldError("operator", f"unknown operator {code!r}")])
+        raise InvalidError([FieldError("operator", f"unknown operator {code!r}")])
     tenant.require(found, f"operator {code}'s staff")
     return found
 
@@ -60,9 +61,7 @@ def list_staff(
         query = query.where(User.role == role)
     if operator is not None:
         query = query.where(User.operator_id == operator)
-    if after is not None:
-        query = query.where(User.id > after)
-    return list(session.execute(query.order_by(User.id).limit(limit)))
+    return list(session.execute(pagination.keyset(query, User.id, after, limit)))
 
 
 def create_staff(session: Session, actor: Actor, user: User, operator: str | None) -> User:
@@ -83,13 +82,15 @@ def create_staff(session: Session, actor: Actor, user: User, operator: str | Non
     return user
 
 
-def disable_conflict(caller_id: int, target: User, other_enabled_admins: int) -> ApiError | None:
+def disable_conflict(
+    caller_id: int, target: User, other_enabled_admins: int
+) -> ConflictError | None:
     """Why disabling `target` must be refused (409), or None. Nobody disables themselves,
     and the last enabled admin stays, so a platform always keeps an admin."""
     if target.id == caller_id:
-        return conflict("cannot-disable-self", "you cannot disable your own account")
+        return ConflictError("cannot-disable-self", "you cannot disable your own account")
     if target.role is Role.ADMIN and target.disabled_at is None and other_enabled_admins == 0:
-        return conflict("last-admin", "the last enabled admin cannot be disabled")
+        return ConflictError("last-admin", "the last enabled admin cannot be disabled")
     return None
 
 
@@ -101,7 +102,7 @@ def set_disabled(
     change is audited; repeating one changes nothing. Commits."""
     found = session.get(User, user_id)
     if found is None or found.role not in STAFF_ROLES:
-        raise not_found(f"staff account {user_id}")
+        raise NotFoundError(f"staff account {user_id}")
     tenant.require(found.operator_id, f"staff account {user_id}")
     target, other_admins = _lock(session, found)
     if at is not None and (refusal := disable_conflict(tenant.user_id, target, other_admins)):

@@ -13,7 +13,8 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api_service.errors import conflict, not_found
+from api_service.services import pagination
+from api_service.services.errors import ConflictError, NotFoundError
 from api_service.services.slots import find_slot
 from schemas.db import ParkingLot, Reservation, Slot, User
 from schemas.enums import ReservationState, SlotStatus
@@ -65,12 +66,12 @@ def reserve(
     """Hold a free slot for `hold`; 404 unknown slot, 409 not free or taken. Commits."""
     lock_user(session, user_id)
     if _active_for_user(session, user_id, now):
-        raise conflict("reservation-limit", "you already hold a reservation; cancel it first")
+        raise ConflictError("reservation-limit", "you already hold a reservation; cancel it first")
     slot = find_slot(session, lot_code, slot_code, now)
     if slot is None:
-        raise not_found(f"slot {lot_code}/{slot_code}")
+        raise NotFoundError(f"slot {lot_code}/{slot_code}")
     if slot.status is not SlotStatus.FREE:
-        raise conflict("slot-not-free", f"slot {slot_code} is {slot.status}")
+        raise ConflictError("slot-not-free", f"slot {slot_code} is {slot.status}")
     reservation = Reservation(
         user_id=user_id, slot_id=slot.id, lot_id=slot.lot_id, starts_at=now, expires_at=now + hold
     )
@@ -80,7 +81,7 @@ def reserve(
     except IntegrityError as exc:
         session.rollback()
         if sqlstate(exc) == EXCLUSION_VIOLATION:
-            raise conflict(
+            raise ConflictError(
                 "slot-taken", f"slot {slot_code} was just reserved by someone else"
             ) from exc
         raise
@@ -123,11 +124,11 @@ def cancel(session: Session, user_id: int, reservation_id: int, now: datetime) -
     query = _select_reads().where(Reservation.id == reservation_id, Reservation.user_id == user_id)
     found = session.execute(query.with_for_update(of=Reservation)).one_or_none()
     if found is None:
-        raise not_found(f"reservation {reservation_id}")
+        raise NotFoundError(f"reservation {reservation_id}")
     reservation, lot_code, slot_code = found
     state = state_at(reservation.state, reservation.expires_at, now)
     if state is not ReservationState.ACTIVE:
-        raise conflict("reservation-over", f"reservation {reservation_id} is already {state}")
+        raise ConflictError("reservation-over", f"reservation {reservation_id} is already {state}")
     reservation.state, reservation.ended_at = ReservationState.CANCELLED, now
     touch_slot(session, reservation.slot_id)
     session.commit()
@@ -139,9 +140,7 @@ def list_mine(
 ) -> list[ReservationRead]:
     """The driver's reservations, newest first, ids below `before`."""
     query = _select_reads().where(Reservation.user_id == user_id)
-    if before is not None:
-        query = query.where(Reservation.id < before)
-    rows = session.execute(query.order_by(Reservation.id.desc()).limit(limit))
+    rows = session.execute(pagination.keyset(query, Reservation.id, before, limit, descending=True))
     return [_to_read(r, lot, slot, now) for r, lot, slot in rows]
 
 

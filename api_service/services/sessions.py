@@ -15,7 +15,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api_service.errors import conflict, not_found
+from api_service.services import pagination
+from api_service.services.errors import ConflictError, NotFoundError
 from api_service.services.reservations import fulfil, lock_user, sqlstate, touch_slot
 from api_service.services.slots import SlotRead, find_slot
 from schemas.db import ParkingLot, ParkingSession, Slot
@@ -46,11 +47,11 @@ def _to_read(
 
 def _check_slot(slot: SlotRead | None, user_id: int, lot: str, code: str) -> SlotRead:
     if slot is None:
-        raise not_found(f"slot {lot}/{code}")
+        raise NotFoundError(f"slot {lot}/{code}")
     if slot.status is SlotStatus.CLOSED:
-        raise conflict("slot-closed", f"slot {code} is closed")
+        raise ConflictError("slot-closed", f"slot {code} is closed")
     if slot.status is SlotStatus.RESERVED and slot.reserved_by != user_id:
-        raise conflict("slot-reserved", f"slot {code} is reserved by another driver")
+        raise ConflictError("slot-reserved", f"slot {code} is reserved by another driver")
     return slot
 
 
@@ -60,7 +61,7 @@ def check_in(
     """Open (or join the detected) session at the slot for the driver. Commits."""
     lock_user(session, user_id)
     if _open_for_user(session, user_id) is not None:
-        raise conflict("already-parked", "end your current parking session first")
+        raise ConflictError("already-parked", "end your current parking session first")
     slot = _check_slot(find_slot(session, lot_code, slot_code, now), user_id, lot_code, slot_code)
     stay = _claim_or_open(session, user_id, slot, now)
     if slot.reservation_id is not None:
@@ -79,7 +80,9 @@ def _claim_or_open(session: Session, user_id: int, slot: SlotRead, now: datetime
         )
         if open_stay is not None:
             if open_stay.user_id is not None:
-                raise conflict("slot-occupied", f"slot {slot.code} has another driver's session")
+                raise ConflictError(
+                    "slot-occupied", f"slot {slot.code} has another driver's session"
+                )
             open_stay.user_id = user_id
             session.flush()
             return open_stay
@@ -95,7 +98,7 @@ def _claim_or_open(session: Session, user_id: int, slot: SlotRead, now: datetime
                 raise
             continue
         return stay
-    raise conflict("slot-busy", f"slot {slot.code} is changing; try again")
+    raise ConflictError("slot-busy", f"slot {slot.code} is changing; try again")
 
 
 def _open_for_user(session: Session, user_id: int) -> int | None:
@@ -120,10 +123,10 @@ def end(session: Session, user_id: int, session_id: int, now: datetime) -> Sessi
     )
     found = session.execute(query.with_for_update(of=ParkingSession)).one_or_none()
     if found is None:
-        raise not_found(f"session {session_id}")
+        raise NotFoundError(f"session {session_id}")
     stay, lot_code, slot_code = found
     if stay.ended_at is not None:
-        raise conflict("session-ended", f"session {session_id} has already ended")
+        raise ConflictError("session-ended", f"session {session_id} has already ended")
     stay.ended_at = max(now, stay.started_at)
     session.flush()
     session.refresh(stay, ["duration_s"])  # computed by PostgreSQL
@@ -134,7 +137,7 @@ def end(session: Session, user_id: int, session_id: int, now: datetime) -> Sessi
 def list_mine(session: Session, user_id: int, before: int | None, limit: int) -> list[SessionRead]:
     """The driver's sessions, newest first, ids below `before`."""
     query = _select_reads().where(ParkingSession.user_id == user_id)
-    if before is not None:
-        query = query.where(ParkingSession.id < before)
-    rows = session.execute(query.order_by(ParkingSession.id.desc()).limit(limit))
+    rows = session.execute(
+        pagination.keyset(query, ParkingSession.id, before, limit, descending=True)
+    )
     return [_to_read(stay, lot, slot) for stay, lot, slot in rows]

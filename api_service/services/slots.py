@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api_service.services import pagination
 from api_service.services.status import facts_from_row, facts_join, slot_facts_columns, with_facts
 from schemas.db import Floor, ParkingLot, Row, Slot
 from schemas.enums import SlotKind, SlotStatus, StatusSource
@@ -105,9 +106,7 @@ def list_slots(
         query = query.where(Slot.kind == filters.kind)
     if filters.status is not None:
         query = query.where(join.status(now) == filters.status.value)
-    if after is not None:
-        query = query.where(Slot.code > after)
-    rows = session.execute(query.order_by(Slot.code).limit(limit))
+    rows = session.execute(pagination.keyset(query, Slot.code, after, limit))
     return [to_read(row, now) for row in rows]
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from api_service.errors import conflict
+from api_service.services.errors import ConflictError
 from schemas.db import Operator, User
 from schemas.enums import Role
 
@@ -30,7 +30,7 @@ def add_user(session: Session, user: User) -> User:
         .returning(User.id)
     )
     if inserted is None:
-        raise conflict("email-taken", "an account with this e-mail already exists")
+        raise ConflictError("email-taken", "an account with this e-mail already exists")
     return session.get_one(User, inserted)
 
 

@@ -14,8 +14,9 @@ from werkzeug.test import TestResponse
 
 from api_service.access import Tenant
 from api_service.audit import Actor
-from api_service.errors import ApiError
+from api_service.errors import from_domain
 from api_service.services.admin_users import set_disabled
+from api_service.services.errors import DomainError
 from schemas.db import AuditEntry, Operator, User
 from schemas.enums import Role
 from tests.integration.api_service.admin.conftest import Staff
@@ -216,9 +217,10 @@ def test_an_admin_disables_another_admin_but_not_the_last_one(
     lots.execute(update(User).where(User.id == staff.ids["admin"]).values(disabled_at=func.now()))
     lots.commit()
     stale = Tenant(staff.ids["admin"], "admin@example.com", Role.ADMIN, None)
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(DomainError) as refused:
         set_disabled(lots, stale, Actor(stale.user_id, stale.email), second, at=_now(lots))
-    assert (refused.value.status, refused.value.slug) == (409, "last-admin")
+    problem = from_domain(refused.value)
+    assert (problem.status, problem.slug) == (409, "last-admin")
     lots.rollback()
     assert lots.scalar(select(User.disabled_at).where(User.id == second)) is None
 

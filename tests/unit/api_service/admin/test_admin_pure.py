@@ -12,8 +12,9 @@ from api_service.broker_admin import (
     command_errors,
     registration_commands,
 )
-from api_service.errors import ApiError
+from api_service.errors import from_domain
 from api_service.services.admin_stats import bucket_starts, series
+from api_service.services.errors import DomainError
 from api_service.sysinfo import broker_view
 from schemas.broker_url import parse_mqtt_url
 from schemas.enums import Role
@@ -38,9 +39,9 @@ def test_tenant_rule(tenant: Tenant, operator_id: int | None, allowed: bool) -> 
 
 def test_scope() -> None:
     assert (ADMIN.scope, OPERATOR.scope) == (None, 7)
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(DomainError) as refused:
         OPERATOR.require(8, "lot x")
-    assert refused.value.status == 403
+    assert from_domain(refused.value).status == 403
 
 
 DOC: dict[str, Any] = {
@@ -71,9 +72,9 @@ DOC: dict[str, Any] = {
     ],
 )
 def test_refused_edits(edit: Any, status: int) -> None:
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(DomainError) as refused:
         edit(copy.deepcopy(DOC))
-    assert refused.value.status == status
+    assert from_domain(refused.value).status == status
 
 
 def test_moving_a_slot_keeps_its_code() -> None:

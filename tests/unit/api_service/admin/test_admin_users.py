@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from api_service.errors import from_domain
 from api_service.models.admin_users import StaffCreate
 from api_service.services.admin_users import disable_conflict
 from schemas.db import User
@@ -33,7 +34,7 @@ def _user(user_id: int, role: Role, disabled_at: datetime | None = None) -> User
 def test_disable_conflict(target: User, other_admins: int, slug: str | None) -> None:
     refusal = disable_conflict(CALLER, target, other_admins)
     assert (refusal.slug if refusal else None) == slug
-    assert refusal is None or refusal.status == 409
+    assert refusal is None or from_domain(refusal).status == 409
 
 
 BASE = {"email": "new@example.com", "password": "a-good-pass-1"}
