@@ -66,3 +66,10 @@ class Problem(Out):
 class Health(Out):
     status: str = Field(description="`ok` when the check passed.")
     database: bool | None = Field(default=None, description="Database reachable (/readyz).")
+
+
+class SlotRef(Body):
+    """The slot to reserve or park at."""
+
+    lot_id: Identifier = Field(description="Lot code.")
+    slot_id: Identifier = Field(description="Slot code.")

@@ -8,7 +8,7 @@ from api_service.access import current_tenant
 from api_service.audit import Actor
 from api_service.broker_admin import BrokerAdmin
 from api_service.errors import ApiError
-from api_service.models.admin import ImportResult
+from api_service.models.admin_lots import ImportResult
 from schemas.db.layout_import import ImportReport
 
 PREFIX: Final = "/api/v1/admin"

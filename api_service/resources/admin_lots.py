@@ -12,7 +12,7 @@ from api_service.audit import record
 from api_service.db import db_session
 from api_service.endpoint import RouteSpec, endpoint
 from api_service.errors import FieldError, validation_error
-from api_service.models.admin import (
+from api_service.models.admin_lots import (
     AdminLot,
     AdminLotPage,
     FloorPatch,

@@ -8,12 +8,17 @@ from api_service.clock import utcnow
 from api_service.db import database, db_session
 from api_service.endpoint import RouteSpec, endpoint
 from api_service.errors import FieldError, validation_error
-from api_service.models.admin import AdminSlot, OverrideBody, SlotSessionPage, SlotSessionView
+from api_service.models.admin_overrides import (
+    AdminSlot,
+    OverrideBody,
+    SlotSessionPage,
+    SlotSessionView,
+)
 from api_service.models.common import PageQuery, SlotPath
 from api_service.resources.admin_common import PREFIX, optional_broker
 from api_service.resources.views import slot_view
 from api_service.services import pagination
-from api_service.services.admin_slots import (
+from api_service.services.admin_overrides import (
     Override,
     OverrideResult,
     change_override,

@@ -8,8 +8,8 @@ from api_service.access import DRIVER, current_user_id
 from api_service.clock import utcnow
 from api_service.db import db_session
 from api_service.endpoint import RouteSpec, endpoint
-from api_service.models.bookings import ReservationPage, ReservationView, SlotRef
-from api_service.models.common import IdPath, PageQuery
+from api_service.models.common import IdPath, PageQuery, SlotRef
+from api_service.models.reservations import ReservationPage, ReservationView
 from api_service.resources.views import reservation_view
 from api_service.services import pagination, reservations
 from api_service.settings import ApiSettings

@@ -1,7 +1,8 @@
 """Query-layer results to response models (shared by several blueprints)."""
 
-from api_service.models.bookings import ReservationView, SessionView
 from api_service.models.lots import SlotView
+from api_service.models.reservations import ReservationView
+from api_service.models.sessions import SessionView
 from api_service.services.reservations import ReservationRead
 from api_service.services.sessions import SessionRead
 from api_service.services.slots import SlotRead
