@@ -1,7 +1,8 @@
 """The database extension: one engine per app, one session per request, closed on teardown."""
 
-from typing import Final
+from typing import Any, Final
 
+import psycopg
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,3 +59,11 @@ def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def driver_connection(session: Session) -> psycopg.Connection[Any]:
+    """The psycopg connection under the session's transaction, for SQL shared with ingest
+    (`schemas.db`), which runs on psycopg directly."""
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, psycopg.Connection)  # noqa: S101 - the psycopg dialect
+    return connection

@@ -13,9 +13,7 @@ from uuid import UUID
 
 from schemas.enums import DetectedStatus, NodeState
 from schemas.messages import Heartbeat, NodeBirth, NodeDeath
-
-EventKey: TypeAlias = tuple[datetime, int, UUID]
-"""Total order of a slot's observations: (observed_at, seq), event_id breaking exact ties."""
+from schemas.status import EventKey
 
 # Birth snapshots become slot events with ids derived from (node, bdseq, slot), so a
 # redelivered birth deduplicates exactly like a redelivered event.

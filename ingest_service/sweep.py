@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from ingest_service.db import Connection
 from ingest_service.nodes_store import NODE_ROW, fix_row
 from ingest_service.rules import Island, NodeRow, advance_watermark, is_stale
-from ingest_service.slots_store import lock_slots, refresh_status
+from schemas.db.slot_status import lock_slots, refresh_status, store_effective_status
 
 _LIVE_NODES = (
     NODE_ROW
@@ -78,7 +78,7 @@ def sweep_expiries(conn: Connection, now: datetime) -> set[int]:
     lot's availability (the outbox in `publisher`).
     """
     ids = [row[0] for row in conn.execute(_TIME_BOUND, {"now": now}).fetchall()]
-    return refresh_status(conn, lock_slots(conn, ids, now).values(), now) if ids else set()
+    return store_effective_status(conn, ids, now)
 
 
 def _advance_watermarks(

@@ -15,14 +15,9 @@ from ingest_service.decode import Beat, Birth, Death, Event, Item, Rejected
 from ingest_service.nodes_store import apply_node_messages
 from ingest_service.resolve import Placed, load_layout, resolve, sightings
 from ingest_service.rules import Observation
-from ingest_service.slots_store import (
-    NewEvent,
-    apply_detections,
-    lock_slots,
-    nodes_alive,
-    refresh_status,
-)
+from ingest_service.slots_store import NewEvent, apply_detections, nodes_alive
 from ingest_service.transport import Inbound
+from schemas.db.slot_status import lock_slots, refresh_status
 
 _COPY_EVENTS = """
     COPY ingest_events (idx, event_id, node_id, lot_id, slot_id, status, confidence,

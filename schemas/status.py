@@ -7,8 +7,13 @@ reservation that has run out stops counting without any job having to clear it.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeAlias
+from uuid import UUID
 
 from schemas.enums import DetectedStatus, OverrideStatus, SlotStatus, StatusSource
+
+EventKey: TypeAlias = tuple[datetime, int, UUID]
+"""Total order of a slot's observations: (observed_at, seq), event_id breaking exact ties."""
 
 
 @dataclass(frozen=True, slots=True)

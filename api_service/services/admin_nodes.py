@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from api_service.access import Tenant
 from api_service.audit import Actor, record
 from api_service.broker_admin import BrokerError, Command, Outbound, registration_commands
+from api_service.db import driver_connection
 from api_service.services.errors import (
     ConflictError,
     FieldError,
@@ -25,11 +26,10 @@ from api_service.services.errors import (
     NotFoundError,
     UnavailableError,
 )
-from api_service.services.status import facts_from_row, facts_join, slot_facts_columns, with_facts
 from schemas.broker_roles import node_id_problem, node_role_name
 from schemas.db import Node, ParkingLot, Slot
+from schemas.db.slot_status import store_effective_status
 from schemas.messages import NodeConfig, ResyncCommand, to_payload
-from schemas.status import effective_status
 from schemas.topics import NodeTopicKind, node_topic
 
 PASSWORD_BYTES: Final = 24
@@ -137,7 +137,7 @@ def set_enabled(
     before = {"enabled": node.enabled}
     node.enabled = enabled
     session.flush()
-    _restore_slot_statuses(session, node.id, lot.id, now)
+    _restore_slot_statuses(session, node.id, now)
     record(
         session,
         actor,
@@ -157,30 +157,16 @@ def set_enabled(
     session.commit()
 
 
-def _restore_slot_statuses(session: Session, node_id: str, lot_id: int, now: datetime) -> None:
-    """Store the effective status of the slots the node detects, now that its liveness changed.
-
-    Slots are locked in id order after the node, as ingest locks them; a raised
-    `state_version` makes ingest's read-side outbox republish them and the lot's availability.
+def _restore_slot_statuses(session: Session, node_id: str, now: datetime) -> None:
+    """Store the effective status of the slots the node detects, now that its liveness changed
+    (`schemas.db.slot_status`, as ingest stores it: locked in id order after the node, a raised
+    `state_version` making ingest's read-side outbox republish them and the lot's availability).
     """
     ids = session.scalars(
-        select(Slot.id)
-        .where(Slot.detected_node_id == node_id, Slot.retired_at.is_(None))
-        .order_by(Slot.id)
-        .with_for_update(key_share=True)
+        select(Slot.id).where(Slot.detected_node_id == node_id, Slot.retired_at.is_(None))
     ).all()
-    if not ids:
-        return
-    join = facts_join(now, lot_id)
-    query = with_facts(select(Slot, *slot_facts_columns(join)), join).where(Slot.id.in_(ids))
-    for row in session.execute(query):
-        slot = row.Slot
-        status, source = effective_status(facts_from_row(row), now)
-        if (status, source) != (slot.status, slot.status_source):
-            if status != slot.status:
-                slot.status_since = now
-            slot.status, slot.status_source = status, source
-            slot.state_version = Slot.state_version + 1
+    store_effective_status(driver_connection(session), ids, now)
+    session.expire_all()  # the ORM's copies of those slots are stale now
 
 
 def config_problems(

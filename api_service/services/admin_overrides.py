@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from api_service.access import Tenant
 from api_service.audit import Actor, record
 from api_service.broker_admin import BrokerError, Outbound
+from api_service.db import driver_connection
 from api_service.services import pagination
 from api_service.services.admin_lots import lot_for
 from api_service.services.errors import NotFoundError
 from api_service.services.slots import SlotRead, find_slot
 from schemas.db import ParkingLot, ParkingSession, Slot
 from schemas.db.locks import PUBLISH_LOCK_CLASS
+from schemas.db.slot_status import store_effective_status
 from schemas.enums import OverrideStatus, StatusSource
 from schemas.messages import SlotState, to_payload
 from schemas.topics import slot_state_topic
@@ -114,12 +116,11 @@ def change_override(
     slot.override_set_at = now if override else None
     slot.override_by = tenant.user_id if override else None
     session.flush()
+    # Stored as ingest stores it; a raised state_version has the read side republish it.
+    store_effective_status(driver_connection(session), [slot.id], now)
+    session.expire(slot)
     after_read = find_slot(session, lot_code, slot_code, now)
     assert after_read is not None  # noqa: S101
-    if (after_read.status, after_read.source) != (slot.status, slot.status_source):
-        slot.status, slot.status_source = after_read.status, after_read.source
-        slot.status_since = now
-        slot.state_version = Slot.state_version + 1
     action = "slot.override_set" if override else "slot.override_clear"
     record(
         session,
