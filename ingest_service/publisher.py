@@ -12,15 +12,15 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from ingest_service.availability import comparable, lot_availability
 from ingest_service.db import Connection
 from ingest_service.transport import MessageSource, Outbound
 from schemas.db.locks import PUBLISH_LOCK_CLASS
-from schemas.enums import SlotStatus, StatusSource
-from schemas.messages import ResyncCommand, SlotState, to_payload
-from schemas.topics import NodeTopicKind, availability_topic, node_topic, slot_state_topic
+from schemas.messages import ResyncCommand, to_payload
+from schemas.read_side import slot_state_message
+from schemas.topics import NodeTopicKind, availability_topic, node_topic
 
 PUBLISH_TIMEOUT_S: Final = 10.0
 
@@ -59,18 +59,13 @@ class Published:
     availability: int = 0
 
 
-def _slot_state(lot_code: str, row: Sequence[object]) -> Outbound:
+def _slot_state(lot_code: str, row: Sequence[Any]) -> Outbound:
     _id, code, status, since, confirmed, source, confidence, _version = row
-    state = SlotState(
-        lot_id=lot_code,
-        slot_id=str(code),
-        status=SlotStatus(str(status)),
-        since=since,  # type: ignore[arg-type]
-        last_confirmed_at=confirmed,  # type: ignore[arg-type]
-        source=StatusSource(str(source)),
-        confidence=confidence if source == StatusSource.DETECTED.value else None,  # type: ignore[arg-type]
-    )
-    return Outbound(slot_state_topic(lot_code, str(code)), to_payload(state), retain=True)
+    topic, payload = slot_state_message(
+        lot_code, code, status=status, since=since, last_confirmed_at=confirmed, source=source,
+        confidence=confidence,
+    )  # fmt: skip
+    return Outbound(topic, payload, retain=True)
 
 
 def publish_lot(conn: Connection, source: MessageSource, lot_id: int, now: datetime) -> Published:

@@ -24,9 +24,8 @@ from api_service.services.slots import SlotRead, find_slot
 from schemas.db import ParkingLot, ParkingSession, Slot
 from schemas.db.locks import PUBLISH_LOCK_CLASS
 from schemas.db.slot_status import store_effective_status
-from schemas.enums import OverrideStatus, StatusSource
-from schemas.messages import SlotState, to_payload
-from schemas.topics import slot_state_topic
+from schemas.enums import OverrideStatus
+from schemas.read_side import slot_state_message
 
 log = logging.getLogger(__name__)
 
@@ -161,17 +160,12 @@ def publish_slot_state(
             .where(Slot.lot_id == lot_id, Slot.code == slot_code)
         ).one()
         lot_code, code, status, since, confirmed, source, confidence = row
-        state = SlotState(
-            lot_id=lot_code,
-            slot_id=code,
-            status=status,
-            since=since,
-            last_confirmed_at=confirmed,
-            source=source,
-            confidence=confidence if source is StatusSource.DETECTED else None,
-        )
+        topic, payload = slot_state_message(
+            lot_code, code, status=status, since=since, last_confirmed_at=confirmed,
+            source=source, confidence=confidence,
+        )  # fmt: skip
         try:
-            publisher.publish([Outbound(slot_state_topic(lot_code, code), to_payload(state), True)])
+            publisher.publish([Outbound(topic, payload, True)])
         except BrokerError as exc:
             log.warning("slot state %s/%s left to ingest's outbox: %s", lot_code, code, exc)
             return False
