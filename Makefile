@@ -6,13 +6,24 @@ BIN := $(VENV)/bin
 .PHONY: install lint typecheck check-deploy test unit integration schemas demo clean dashboard \
 	dashboard-test compose-test
 
-$(BIN)/parkctl: pyproject.toml
+# One .venv, two installs, each remembered by a stamp: the developers' (`dev`: everything, the
+# tools and test dependencies too) and the demo's (`demo`: only what `make demo` runs).
+DEV_STAMP := $(VENV)/.installed-dev
+DEMO_STAMP := $(VENV)/.installed-demo
+
+$(DEV_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(DEMO_STAMP)
+
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
 	touch $@
 
-install: $(BIN)/parkctl
+install: $(DEV_STAMP)
 
 lint: install
 	$(BIN)/ruff check .
@@ -53,8 +64,9 @@ schemas: install
 
 # The whole system as local processes (infra/local/): ports DEMO_MQTT_PORT (1883),
 # DEMO_PG_PORT (5433), DEMO_API_PORT (8000), DEMO_DASHBOARD_PORT (8080), state in DEMO_DIR
-# (.local/demo); Ctrl-C stops it (honcho then exits 130: a clean stop, not an error).
-demo: install
+# (.local/demo); Ctrl-C stops it in dependency order, clients before the broker and database
+# (honcho then exits 130: a clean stop, not an error). Installs the `demo` extra only.
+demo: $(DEMO_STAMP)
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory dashboard; \
 	else echo "demo: npm not found: the dashboard is not built (needs Node.js 20+)"; fi
 	$(BIN)/python -m infra.local.demo || [ $$? -eq 130 ]
