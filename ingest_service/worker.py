@@ -33,6 +33,7 @@ from typing import Final, TypeAlias
 
 import psycopg
 
+from ingest_service.coalesce import Coalesced
 from ingest_service.db import TRANSIENT_ERRORS, Database
 from ingest_service.decode import Context, Event, Item, Reason, Rejected, at_index, decode
 from ingest_service.intake import Intake
@@ -95,13 +96,10 @@ class Worker:
         self._stopping = threading.Event()
         self._db_ok = False
         self._last_tick = time.monotonic()
-        # Lots whose read side changed: published together at most every publish_interval_ms,
-        # so a busy lot costs one round of retained messages per interval, not per batch.
-        self._unpublished: set[int] = set()
-        self._next_publish = time.monotonic()
-        # Nodes whose events were committed since their last receipt, likewise coalesced.
-        self._unreceipted: set[str] = set()
-        self._next_receipt = time.monotonic()
+        # Lots whose read side changed, and nodes whose events were committed since their
+        # last receipt: each published at most once per interval, not once per batch.
+        self._unpublished: Coalesced[int] = Coalesced(settings.publish_interval_ms / 1000)
+        self._unreceipted: Coalesced[str] = Coalesced(settings.receipt_interval_ms / 1000)
 
     # Intake (network thread) --------------------------------------------------------------
 
@@ -145,11 +143,7 @@ class Worker:
         try:
             while not self._stopping.is_set():
                 self._last_tick = time.monotonic()
-                wake = min(
-                    next_sweep,
-                    self._next_publish if self._unpublished else next_sweep,
-                    self._next_receipt if self._unreceipted else next_sweep,
-                )
+                wake = min(next_sweep, self._unpublished.wake_at(), self._unreceipted.wake_at())
                 batch = self._collect(max(0.0, min(0.5, wake - time.monotonic())))
                 if batch:
                     self._handle(batch)
@@ -265,8 +259,8 @@ class Worker:
             return False  # stopping while the database is down: the broker redelivers
         self._source.ack(batch)
         self._record(batch, outcome, time.perf_counter() - started)
-        self._unpublished |= outcome.changed_lots
-        self._unreceipted |= outcome.receipts
+        self._unpublished.add(outcome.changed_lots)
+        self._unreceipted.add(outcome.receipts)
         self._publish(set(), outcome.resync)
         return True
 
@@ -368,24 +362,21 @@ class Worker:
     # Read side and sweep -------------------------------------------------------------------
 
     def _publish_due(self, *, force: bool = False) -> None:
-        if self._unpublished and (force or time.monotonic() >= self._next_publish):
-            lots, self._unpublished = self._unpublished, set()
+        if lots := self._unpublished.take(time.monotonic(), force=force):
             self._publish(lots, ())
-            self._next_publish = time.monotonic() + self._settings.publish_interval_ms / 1000
 
     def _receipts_due(self, *, force: bool = False) -> None:
         """Advance and publish the receipts of the nodes whose events were committed."""
-        if not self._unreceipted or not (force or time.monotonic() >= self._next_receipt):
+        nodes = self._unreceipted.take(time.monotonic(), force=force)
+        if not nodes:
             return
-        nodes, self._unreceipted = self._unreceipted, set()
-        self._next_receipt = time.monotonic() + self._settings.receipt_interval_ms / 1000
         try:
             with self._db.transaction() as conn:
                 receipts = advance(conn, nodes)
             self._source.publish(receipt_messages(receipts, self._clock()), timeout=10)
         except (PublishError, psycopg.Error) as exc:
             # Kept for the next round: until then the nodes hold (and in time re-send) them.
-            self._unreceipted |= nodes
+            self._unreceipted.add(nodes)
             self.metrics.publish_errors.inc()
             log.warning("receipts for %d nodes deferred: %s", len(nodes), exc)
             return
@@ -433,5 +424,5 @@ class Worker:
         if outcome.stale:
             self.metrics.stale_nodes.inc(len(outcome.stale))
             log.info("nodes stale", extra={"nodes": outcome.stale})
-        self._unpublished |= outcome.changed_lots | pending
+        self._unpublished.add(outcome.changed_lots | pending)
         self._publish(set(), outcome.resync)
