@@ -7,17 +7,15 @@ import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from infra.local.banner import banner
 from infra.local.message import EXAMPLES, KINDS, REPO, fresh
-from infra.local.ports import PortChoice
 from schemas.export_json_schemas import JSON_DIR, schema_file_name
+from tests.support.demo_banner import sample_banner
 
 NODE_MAP = yaml.safe_load((REPO / "examples" / "nodes" / "harbour-node-1.yaml").read_text())
 MAPPED = {slot["slot_id"] for slot in NODE_MAP["slots"]}
@@ -66,23 +64,8 @@ def test_fresh_copies_are_valid_current_and_ordered() -> None:
     assert first["observed_at"] == "2027-01-15T08:00:00.500Z"
 
 
-def _banner() -> str:
-    ports = {
-        name: PortChoice(name, port, port)
-        for name, port in {
-            "DEMO_API_PORT": 8000,
-            "DEMO_MQTT_PORT": 1883,
-            "DEMO_PG_PORT": 5433,
-            "DEMO_INGEST1_HTTP_PORT": 9101,
-            "DEMO_INGEST2_HTTP_PORT": 9102,
-        }.items()
-    }
-    secrets = {"mqtt_viewer": "v", "node_harbour-node-1": "n"}
-    return banner(Path("demo-state"), ports, secrets, ["api"])
-
-
 def test_the_banner_publishes_files_that_exist_and_says_birth_first() -> None:
-    text = _banner()
+    text = sample_banner()
     assert "-f event.json" not in text
     assert "only after its birth" in text
     pipes = [line for line in text.splitlines() if "| mosquitto_pub" in line]
@@ -92,7 +75,7 @@ def test_the_banner_publishes_files_that_exist_and_says_birth_first() -> None:
 
 
 def test_the_banner_message_command_prints_a_fresh_valid_event() -> None:
-    (line,) = [line for line in _banner().splitlines() if "message occupancy" in line]
+    (line,) = [line for line in sample_banner().splitlines() if "message occupancy" in line]
     command = shlex.split(line.split("|")[0])
     assert command[1:3] == ["-m", "infra.local.message"]
     done = subprocess.run(

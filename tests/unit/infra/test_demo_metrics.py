@@ -8,8 +8,7 @@ import pytest
 from api_service.app import create_app
 from api_service.settings import ApiSettings
 from infra.local import credentials
-from infra.local.banner import banner
-from infra.local.ports import PortChoice
+from tests.support.demo_banner import sample_banner
 
 
 def test_the_demo_api_wants_a_generated_metrics_token(
@@ -38,17 +37,6 @@ def test_an_older_state_folder_gets_a_token_and_keeps_its_secrets(tmp_path: Path
 
 
 def test_the_banner_says_the_metrics_need_the_token(tmp_path: Path) -> None:
-    ports = {
-        name: PortChoice(name, port, port)
-        for name, port in {
-            "DEMO_API_PORT": 8000,
-            "DEMO_MQTT_PORT": 1883,
-            "DEMO_PG_PORT": 5433,
-            "DEMO_INGEST1_HTTP_PORT": 9101,
-            "DEMO_INGEST2_HTTP_PORT": 9102,
-        }.items()
-    }
-    secrets = {"mqtt_viewer": "v", "node_harbour-node-1": "n"}
-    text = banner(tmp_path, ports, secrets, ["api"])
+    text = sample_banner(tmp_path)
     (line,) = [line for line in text.splitlines() if "8000/metrics" in line]
     assert "Bearer $API_METRICS_TOKEN" in line
