@@ -141,8 +141,7 @@ class NodeCore:
             now = self._clock()
             changes = [Change(s, status, 1.0, now) for s, status in self._statuses.items()]
             for change in changes:
-                self.emit(change)
-        self.on_append()
+                self.emit(change)  # wakes the link itself
         return len(changes)
 
     def birth(self, bdseq: int) -> bytes:
