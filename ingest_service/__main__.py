@@ -12,9 +12,10 @@ from pydantic import ValidationError
 from ingest_service import logs
 from ingest_service.db import Database
 from ingest_service.http import HealthServer, health_app
+from ingest_service.operations import OperationsJob, default_tasks
 from ingest_service.settings import IngestSettings
 from ingest_service.transport import PahoTransport
-from ingest_service.worker import RetireError, Worker
+from ingest_service.worker import RetireError, Worker, utc_now
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -67,11 +68,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def consume(settings: IngestSettings) -> int:
     """Run a worker with its probes until SIGTERM or SIGINT."""
-    worker = Worker(settings, PahoTransport(settings), Database(settings.libpq_url))
+    transport = PahoTransport(settings)
+    worker = Worker(settings, transport, Database(settings.libpq_url))
     server = HealthServer(
         settings.http_host,
         settings.http_port,
         health_app(worker.metrics.registry, worker.alive, worker.ready),
+    )
+    operations = OperationsJob(
+        settings.libpq_url,
+        default_tasks(),
+        lambda messages: transport.publish(messages, timeout=10),
+        interval_s=settings.operations_interval_s,
+        registry=worker.metrics.registry,
+        clock=utc_now,
     )
     server.start()
     stop_on_signals(worker)
@@ -79,9 +89,11 @@ def consume(settings: IngestSettings) -> int:
         "ingest worker starting",
         extra={"client_id": settings.client_id, "http_port": server.port},
     )
+    operations.start()
     try:
         worker.run()
     finally:
+        operations.stop()
         server.stop()
     log.info("ingest worker stopped")
     return 0

@@ -94,6 +94,11 @@ class IngestSettings(PrefixedSettings):
     sweep_interval_s: float = Field(
         default=2, gt=0, description="Period of the liveness, gap and outbox sweep."
     )
+    operations_interval_s: float = Field(
+        default=15, gt=0, le=3600,
+        description="Period of the operations job (alerts, partitions, retention, rollups); "
+        "one worker at a time runs it.",
+    )  # fmt: skip
     db_retry_max_s: float = Field(
         default=5, gt=0, description="Longest pause between attempts while PostgreSQL is down."
     )
