@@ -46,6 +46,9 @@ class ParkingLot(Base):
     latitude: Mapped[float] = mapped_column(Double)
     longitude: Mapped[float] = mapped_column(Double)
     timezone: Mapped[str] = mapped_column(String(64))
+    # OSM opening_hours expression, evaluated in `timezone` (schemas/opening_hours.py);
+    # NULL: always open.
+    opening_hours: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 

@@ -1,4 +1,8 @@
-"""Opening hours per lot (skeleton: filled by the change that needs it).
+"""Opening hours per lot.
+
+`parking_lots.opening_hours` holds an OSM `opening_hours` expression (e.g.
+`Mo-Fr 07:00-22:00; Sa 08:00-18:00; PH off`), evaluated in the lot's `timezone` by
+`schemas/opening_hours.py`; NULL means always open, so every existing lot stays open.
 
 Revision ID: 0007
 Revises: 0006
@@ -7,6 +11,9 @@ Create Date: 2026-12-02
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column("parking_lots", sa.Column("opening_hours", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column("parking_lots", "opening_hours")
