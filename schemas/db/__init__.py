@@ -4,6 +4,7 @@ from schemas.db.base import Base
 from schemas.db.history import AuditEntry, DeadLetter, ParkingSession, Reservation, SlotEvent
 from schemas.db.layout import Floor, ParkingLot, Row, Slot
 from schemas.db.nodes import Node, NodeReceipt, RefusedSeq
+from schemas.db.tariffs import Tariff
 from schemas.db.tenancy import Operator, User
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "Row",
     "Slot",
     "SlotEvent",
+    "Tariff",
     "User",
 ]

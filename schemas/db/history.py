@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -70,6 +71,13 @@ class ParkingSession(Base):
     __table_args__ = (
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
         CheckConstraint("opened_by IN ('detection', 'driver')", name="opened_by"),
+        CheckConstraint("fee_minor >= 0", name="fee_nonnegative"),
+        # A fee is an amount in a currency from a tariff, or nothing at all.
+        CheckConstraint(
+            "(fee_minor IS NULL) = (fee_currency IS NULL)"
+            " AND (fee_minor IS NULL) = (tariff_id IS NULL)",
+            name="fee_complete",
+        ),
         # One open session per slot: a redelivered or late event cannot open a second.
         Index(
             "uq_parking_sessions_open_slot",
@@ -80,6 +88,14 @@ class ParkingSession(Base):
         Index("ix_parking_sessions_slot_id_started_at", "slot_id", "started_at"),
         Index("ix_parking_sessions_lot_id_started_at", "lot_id", "started_at"),
         Index("ix_parking_sessions_user_id_started_at", "user_id", "started_at"),
+        # Ended sessions still to be priced, per lot (schemas.db.session_fees, migration 0008).
+        Index(
+            "ix_parking_sessions_lot_id_started_at_unpriced",
+            "lot_id",
+            "started_at",
+            postgresql_where=text("ended_at IS NOT NULL AND fee_minor IS NULL"),
+        ),
+        Index("ix_parking_sessions_tariff_id", "tariff_id"),
     )
 
     id: Mapped[BigId]
@@ -95,6 +111,11 @@ class ParkingSession(Base):
     )
     start_event_id: Mapped[UUID | None] = mapped_column(unique=True)
     end_event_id: Mapped[UUID | None] = mapped_column(unique=True)
+    # What the stay cost (minor units of fee_currency) under the tariff version in force at
+    # its start; NULL while open or when the lot had no tariff (schemas.db.session_fees).
+    fee_minor: Mapped[int | None] = mapped_column(Integer)
+    fee_currency: Mapped[str | None] = mapped_column(String(3))
+    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id"))
 
 
 class Reservation(Base):
