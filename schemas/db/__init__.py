@@ -1,5 +1,6 @@
 """The PostgreSQL data model (SQLAlchemy 2.0), shared by ingest, the API and parkctl."""
 
+from schemas.db.alerts import Alert, AlertCondition, AlertRule, Webhook, WebhookDelivery
 from schemas.db.base import Base
 from schemas.db.history import AuditEntry, DeadLetter, ParkingSession, Reservation, SlotEvent
 from schemas.db.layout import Floor, ParkingLot, Row, Slot
@@ -8,6 +9,9 @@ from schemas.db.tariffs import Tariff
 from schemas.db.tenancy import Operator, User
 
 __all__ = [
+    "Alert",
+    "AlertCondition",
+    "AlertRule",
     "AuditEntry",
     "Base",
     "DeadLetter",
@@ -24,4 +28,6 @@ __all__ = [
     "SlotEvent",
     "Tariff",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]
