@@ -5,6 +5,7 @@ from schemas.db.base import Base
 from schemas.db.history import AuditEntry, DeadLetter, ParkingSession, Reservation, SlotEvent
 from schemas.db.layout import Floor, ParkingLot, Row, Slot
 from schemas.db.nodes import Node, NodeReceipt, RefusedSeq
+from schemas.db.payments import Payment, PaymentEvent
 from schemas.db.tariffs import Tariff
 from schemas.db.tenancy import Operator, User
 
@@ -21,6 +22,8 @@ __all__ = [
     "Operator",
     "ParkingLot",
     "ParkingSession",
+    "Payment",
+    "PaymentEvent",
     "RefusedSeq",
     "Reservation",
     "Row",
