@@ -18,6 +18,7 @@ import psycopg
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from ingest_service.db import Connection
+from ingest_service.settings import IngestSettings
 from ingest_service.transport import Outbound
 from schemas.db.locks import OPERATIONS_LOCK_CLASS
 
@@ -164,6 +165,9 @@ class OperationsJob:
         self._drop_connection()
 
 
-def default_tasks() -> list[Task]:
+def default_tasks(settings: IngestSettings) -> list[Task]:
     """The tasks the ingest service runs (each module owns its schedule)."""
-    return []
+    # Imported here: the alerting modules build on this module's Task and OpsContext.
+    from ingest_service.alerts import alert_tasks  # noqa: PLC0415
+
+    return [*alert_tasks(settings)]

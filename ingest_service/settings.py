@@ -99,6 +99,24 @@ class IngestSettings(PrefixedSettings):
         description="Period of the operations job (alerts, partitions, retention, rollups); "
         "one worker at a time runs it.",
     )  # fmt: skip
+    webhook_timeout_s: float = Field(
+        default=5, gt=0, le=60, description="Alert webhooks: timeout of one POST (connect, read)."
+    )
+    webhook_max_attempts: int = Field(
+        default=10, ge=1, le=100, description="Alert webhooks: attempts before a delivery fails."
+    )
+    webhook_max_failures: int = Field(
+        default=20, ge=1, le=10_000,
+        description="Alert webhooks: consecutive failed attempts that disable a webhook "
+        "(an operator enables it again).",
+    )  # fmt: skip
+    webhook_backoff_base_s: float = Field(
+        default=30, gt=0, le=3600,
+        description="Alert webhooks: wait after the first failed attempt; doubles per attempt.",
+    )  # fmt: skip
+    webhook_backoff_max_s: float = Field(
+        default=3600, gt=0, le=86_400, description="Alert webhooks: longest wait between attempts."
+    )
     db_retry_max_s: float = Field(
         default=5, gt=0, description="Longest pause between attempts while PostgreSQL is down."
     )

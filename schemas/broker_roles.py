@@ -17,10 +17,12 @@ from schemas.topics import (
     NODE_READS,
     NODE_SENDS,
     NodeTopicKind,
+    availability_wildcard,
     lot_wildcard,
     node_topic,
     node_wildcard,
     shared_subscription,
+    slot_state_wildcard,
 )
 
 Acl = dict[str, Any]
@@ -123,7 +125,9 @@ def service_roles() -> list[Acl]:
             + _reads(lot_wildcard(), SYS, CONTROL)
             + _receives(CONTROL),
         },
-        {"rolename": "viewer", "acls": _reads(lot_wildcard())},
+        # Dashboards and signage: slot states and availability, not the lots' alerts
+        # (`.../alerts`: staff only, through the admin account or the API).
+        {"rolename": "viewer", "acls": _reads(slot_state_wildcard(), availability_wildcard())},
         # Demo and load tests only: one account speaking for many virtual nodes.
         {"rolename": "simulator", "acls": _sends(*node_sends) + _reads(*node_reads)},
     ]

@@ -73,6 +73,13 @@ def availability_topic(lot_id: str) -> str:
     return topic
 
 
+def lot_alerts_topic(lot_id: str) -> str:
+    """`parking/v1/lots/{lot_id}/alerts`: the lot's open alerts (retained; staff only)."""
+    topic = f"{PREFIX}/lots/{lot_id}/alerts"
+    _require_id("lot_id", lot_id, topic)
+    return topic
+
+
 # Subscription filters -------------------------------------------------------------------
 
 
@@ -164,7 +171,22 @@ class AvailabilityTopic:
         return availability_topic(self.lot_id)
 
 
-ParsedTopic: TypeAlias = NodeTopic | SlotStateTopic | AvailabilityTopic
+@dataclass(frozen=True, slots=True)
+class LotAlertsTopic:
+    """A lot's retained open alerts: `parking/v1/lots/{lot_id}/alerts`."""
+
+    lot_id: str
+
+    def __post_init__(self) -> None:
+        lot_alerts_topic(self.lot_id)
+
+    @property
+    def topic(self) -> str:
+        """The topic string."""
+        return lot_alerts_topic(self.lot_id)
+
+
+ParsedTopic: TypeAlias = NodeTopic | SlotStateTopic | AvailabilityTopic | LotAlertsTopic
 
 # Parsing --------------------------------------------------------------------------------
 
@@ -227,6 +249,7 @@ _PATTERNS: Final = (
     _Pattern(
         ("lots", "{lot_id}", "availability"), lambda ids, _t: AvailabilityTopic(ids["lot_id"])
     ),
+    _Pattern(("lots", "{lot_id}", "alerts"), lambda ids, _t: LotAlertsTopic(ids["lot_id"])),
 )
 _ROOTS: Final = tuple(dict.fromkeys(pattern.segments[0] for pattern in _PATTERNS))
 

@@ -3,6 +3,7 @@
 from schemas.messages._base import Contract
 from schemas.messages._payload import format_errors, parse_payload, to_payload
 from schemas.messages._time import UtcDatetime, format_utc
+from schemas.messages.alerts import LOT_ALERTS_SCHEMA, LotAlerts, OpenAlert
 from schemas.messages.cloud import (
     SLOT_STATE_SCHEMA,
     Availability,
@@ -40,6 +41,7 @@ from schemas.messages.node import (
 
 __all__ = [
     "COMMAND_ADAPTER",
+    "LOT_ALERTS_SCHEMA",
     "MAX_PAYLOAD_BYTES",
     "NODE_STATUS_ADAPTER",
     "OCCUPANCY_SCHEMA",
@@ -54,6 +56,7 @@ __all__ = [
     "DetectorConfig",
     "FloorAvailability",
     "Heartbeat",
+    "LotAlerts",
     "NodeBirth",
     "NodeConfig",
     "NodeDeath",
@@ -62,6 +65,7 @@ __all__ = [
     "OccupancyConfig",
     "OccupancyEvent",
     "OnnxDetectorConfig",
+    "OpenAlert",
     "PayloadKind",
     "ResyncCommand",
     "RowAvailability",

@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from pydantic import TypeAdapter
 
+from schemas.messages.alerts import LotAlerts
 from schemas.messages.cloud import Availability, SlotState
 from schemas.messages.control import COMMAND_ADAPTER, NodeConfig, NodeReceipt
 from schemas.messages.node import NODE_STATUS_ADAPTER, Heartbeat, OccupancyEvent
@@ -25,6 +26,7 @@ class PayloadKind(StrEnum):
     SLOT_STATE = "slot-state"
     AVAILABILITY = "availability"
     RECEIPT = "receipt"
+    LOT_ALERTS = "lot-alerts"
 
 
 # Generous for the largest legitimate payload of each kind (a 2000-slot birth or config,
@@ -39,6 +41,7 @@ MAX_PAYLOAD_BYTES: Final[Mapping[PayloadKind, int]] = MappingProxyType(
         PayloadKind.SLOT_STATE: 2 * KIB,
         PayloadKind.AVAILABILITY: 512 * KIB,
         PayloadKind.RECEIPT: 1 * KIB,
+        PayloadKind.LOT_ALERTS: 512 * KIB,
     }
 )
 
@@ -52,6 +55,7 @@ PAYLOAD_ADAPTERS: Final[Mapping[PayloadKind, TypeAdapter[Any]]] = MappingProxyTy
         PayloadKind.SLOT_STATE: TypeAdapter(SlotState),
         PayloadKind.AVAILABILITY: TypeAdapter(Availability),
         PayloadKind.RECEIPT: TypeAdapter(NodeReceipt),
+        PayloadKind.LOT_ALERTS: TypeAdapter(LotAlerts),
     }
 )
 """One adapter per kind, for generic code such as the JSON Schema exporter."""

@@ -61,6 +61,7 @@ INGEST_PACKAGES = (
     "psycopg",
     "paho",
     "prometheus_client",
+    "httpx",  # alert webhooks (ingest_service/webhooks.py)
 )
 
 
