@@ -173,3 +173,13 @@ def step(
     if now - since < hold:
         return Step(None, since)
     return Step(Action.FIRE if breaching else Action.RESOLVE, None)
+
+
+def rate_per_min(
+    previous: int | None, previous_at: datetime | None, total: int, now: datetime
+) -> float:
+    """Events per minute between two readings of a growing counter (pure). No earlier
+    reading, no time between them, or a counter that went down (rows deleted): 0."""
+    if previous is None or previous_at is None or now <= previous_at or total < previous:
+        return 0.0
+    return (total - previous) / ((now - previous_at).total_seconds() / 60)
