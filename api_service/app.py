@@ -19,10 +19,12 @@ from api_service.resources import (
     admin_lots,
     admin_nodes,
     admin_overrides,
+    admin_tariffs,
     admin_users,
     auth,
     lots,
     ops,
+    quotes,
     reservations,
     sessions,
     slots,
@@ -66,8 +68,15 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
     init_jwt(app, settings)
     register_error_handlers(app)
     init_security_headers(app)
-    blueprints = (ops, auth, lots, slots, reservations, sessions)
-    admin = (admin_lots, admin_overrides, admin_history, admin_nodes, admin_users)
+    blueprints = (ops, auth, lots, quotes, slots, reservations, sessions)
+    admin = (
+        admin_lots,
+        admin_overrides,
+        admin_history,
+        admin_nodes,
+        admin_users,
+        admin_tariffs,
+    )
     for module in blueprints + admin:
         app.register_blueprint(module.bp)
     return app

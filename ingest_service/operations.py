@@ -21,6 +21,7 @@ from ingest_service.db import Connection
 from ingest_service.settings import IngestSettings
 from ingest_service.transport import Outbound
 from schemas.db.locks import OPERATIONS_LOCK_CLASS
+from schemas.db.session_fees import price_unpriced
 
 log = logging.getLogger(__name__)
 
@@ -165,9 +166,20 @@ class OperationsJob:
         self._drop_connection()
 
 
+def price_closed_sessions(ctx: OpsContext) -> None:
+    """Fees of the stays detection closed, off the hot path (`slots_store` only closes them);
+    the API prices a driver's exit itself. Both use `schemas.db.session_fees`."""
+    priced = price_unpriced(ctx.conn)
+    if priced:
+        log.debug("priced %d parking sessions", priced)
+
+
 def default_tasks(settings: IngestSettings) -> list[Task]:
     """The tasks the ingest service runs (each module owns its schedule)."""
     # Imported here: the alerting modules build on this module's Task and OpsContext.
     from ingest_service.alerts import alert_tasks  # noqa: PLC0415
 
-    return [*alert_tasks(settings)]
+    return [
+        *alert_tasks(settings),
+        Task("session-fees", timedelta(0), price_closed_sessions),
+    ]

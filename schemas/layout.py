@@ -14,6 +14,7 @@ from pydantic_core import ErrorDetails
 from schemas.enums import SlotKind
 from schemas.errors import ContractError
 from schemas.ids import Identifier
+from schemas.tariff import Tariff
 
 MAX_SLOTS_PER_LOT = 20_000
 
@@ -68,6 +69,11 @@ class LotLayout(_Strict):
     location: Location
     timezone: str = Field(description="IANA time zone, e.g. Europe/Amsterdam.")
     floors: list[FloorSpec] = Field(min_length=1, max_length=220)
+    tariff: Tariff | None = Field(
+        default=None,
+        description="What parking costs (schemas/tariff.py); a different one than the lot's "
+        "newest becomes its next version, valid from the import; omitted: unchanged.",
+    )
 
     @field_validator("timezone")
     @classmethod

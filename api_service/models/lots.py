@@ -6,6 +6,7 @@ from pydantic import AfterValidator, Field
 
 from api_service.errors import FieldError
 from api_service.models.common import Out, Query
+from api_service.models.tariffs import CurrentTariff
 from schemas.enums import SlotKind, SlotStatus, StatusSource
 from schemas.ids import Identifier
 from schemas.messages import SlotCounts, UtcDatetime
@@ -90,6 +91,9 @@ class LotDetail(Out):
     timezone: str
     counts: SlotCounts = Field(description="Slot counts by effective status.")
     floors: list[FloorLayout]
+    tariff: CurrentTariff | None = Field(
+        default=None, description="What parking costs now; null: the lot publishes no price."
+    )
 
 
 class SlotFilter(Query):

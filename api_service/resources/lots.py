@@ -21,8 +21,8 @@ from api_service.models.lots import (
     SlotFilter,
     SlotPage,
 )
-from api_service.resources.views import slot_view
-from api_service.services import lots, pagination, slots
+from api_service.resources.views import slot_view, tariff_view
+from api_service.services import lots, pagination, slots, tariffs
 from api_service.services.errors import DomainError
 from api_service.settings import ApiSettings
 from api_service.stream_slots import StreamSlots
@@ -106,6 +106,7 @@ def detail(path: LotPath) -> LotDetail:
             FloorLayout(level=level, name=name, rows=rows)
             for level, name, rows in lots.lot_floors(db_session(), lot.id)
         ],
+        tariff=tariff_view(tariffs.current_tariff(db_session(), lot.id, utcnow())),
     )
 
 

@@ -61,6 +61,6 @@ def end(path: IdPath) -> SessionView:
 )
 def list_mine(query: PageQuery) -> SessionPage:
     before = pagination.decode_id(query.cursor)
-    page = sessions.list_mine(db_session(), current_user_id(), before, query.limit)
+    page = sessions.list_mine(db_session(), current_user_id(), before, query.limit, utcnow())
     cursor = pagination.next_cursor(page, query.limit, lambda s: s.id)
     return SessionPage(items=[session_view(s) for s in page], next_cursor=cursor)

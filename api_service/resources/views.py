@@ -2,10 +2,12 @@
 
 from api_service.models.lots import SlotView
 from api_service.models.reservations import ReservationView
-from api_service.models.sessions import SessionView
+from api_service.models.sessions import SessionFee, SessionView
+from api_service.models.tariffs import CurrentTariff
 from api_service.services.reservations import ReservationRead
-from api_service.services.sessions import SessionRead
+from api_service.services.sessions import FeeRead, SessionRead
 from api_service.services.slots import SlotRead
+from schemas.db.session_fees import StoredTariff
 
 
 def slot_view(lot_code: str, read: SlotRead) -> SlotView:
@@ -45,4 +47,17 @@ def session_view(read: SessionRead) -> SessionView:
         ended_at=read.ended_at,
         duration_s=read.duration_s,
         reservation_id=read.reservation_id,
+        fee=_fee(read.fee),
+        fee_so_far=_fee(read.fee_so_far),
     )
+
+
+def _fee(read: FeeRead | None) -> SessionFee | None:
+    return None if read is None else SessionFee.model_validate(read, from_attributes=True)
+
+
+def tariff_view(stored: StoredTariff | None) -> CurrentTariff | None:
+    if stored is None:
+        return None
+    document = stored.tariff.model_dump()
+    return CurrentTariff(**document, version=stored.version, valid_from=stored.valid_from)

@@ -26,6 +26,7 @@ from schemas.db import (
     SlotEvent,
 )
 from schemas.db.layout_import import ImportReport, import_layout
+from schemas.db.tariffs import latest_tariff
 from schemas.layout import LayoutError, LotLayout, parse_layout
 
 
@@ -108,7 +109,14 @@ def export_layout(session: Session, lot: ParkingLot) -> dict[str, Any]:
             }
             for floor in floors
         ],
+        **_tariff(session, lot.id),
     }
+
+
+def _tariff(session: Session, lot_id: int) -> dict[str, Any]:
+    """The newest tariff version, so an exported layout imports without adding one."""
+    latest = latest_tariff(session, lot_id)
+    return {} if latest is None else {"tariff": latest.definition}
 
 
 def _import(

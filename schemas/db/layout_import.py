@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from schemas.db.history import AuditEntry, ParkingSession, Reservation, SlotEvent
 from schemas.db.layout import Floor, ParkingLot, Row, Slot
+from schemas.db.tariffs import add_tariff_version
 from schemas.db.tenancy import Operator
 from schemas.layout import FloorSpec, LayoutError, LotLayout, SlotSpec
 
@@ -73,6 +74,10 @@ def import_layout(session: Session, layout: LotLayout, *, actor: str) -> ImportR
     )
     session.flush()
     _LayoutApplier(session, lot, report).apply(layout)
+    # A different tariff than the newest is the lot's next version (a new lot's first).
+    added = layout.tariff is not None and add_tariff_version(session, lot.id, layout.tariff)
+    if added and not report.created:
+        report.count("tariff versions added")
     if report.changed:
         session.add(
             AuditEntry(

@@ -1,13 +1,18 @@
-"""A lot's tariffs: every edit is a new version, old versions stay (sessions reference them)."""
+"""A lot's tariffs: every edit is a new version, old versions stay (sessions reference them).
 
-from datetime import datetime
+`add_tariff_version` is the one writer, for the admin API and layout imports alike.
+"""
+
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, UniqueConstraint, select
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.db.base import Base, BigId, CreatedAt
+from schemas.db.layout import ParkingLot
+from schemas.tariff import Tariff as TariffDefinition
 
 
 class Tariff(Base):
@@ -30,3 +35,39 @@ class Tariff(Base):
     valid_from: Mapped[datetime]
     created_at: Mapped[CreatedAt]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+def latest_tariff(session: Session, lot_id: int) -> Tariff | None:
+    """The lot's newest version, whether or not it is in force yet."""
+    query = select(Tariff).where(Tariff.lot_id == lot_id).order_by(Tariff.version.desc())
+    return session.scalar(query.limit(1))
+
+
+def add_tariff_version(
+    session: Session,
+    lot_id: int,
+    definition: TariffDefinition,
+    *,
+    valid_from: datetime | None = None,
+    created_by: int | None = None,
+    now: datetime | None = None,
+) -> Tariff | None:
+    """Store `definition` as the lot's next version, valid from `valid_from` (default `now`,
+    itself the system clock's by default);
+    None, storing nothing, when it equals the newest version and no `valid_from` is given.
+    Locks the lot, so concurrent edits number their versions one after the other."""
+    session.execute(select(ParkingLot.id).where(ParkingLot.id == lot_id).with_for_update())
+    latest = latest_tariff(session, lot_id)
+    document = definition.model_dump(mode="json")
+    if latest is not None and valid_from is None and latest.definition == document:
+        return None
+    row = Tariff(
+        lot_id=lot_id,
+        version=1 if latest is None else latest.version + 1,
+        definition=document,
+        valid_from=valid_from or now or datetime.now(UTC),
+        created_by=created_by,
+    )
+    session.add(row)
+    session.flush()
+    return row
