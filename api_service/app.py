@@ -23,6 +23,7 @@ from api_service.resources import (
     admin_users,
     auth,
     lots,
+    open_data,
     ops,
     quotes,
     reservations,
@@ -68,7 +69,7 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
     init_jwt(app, settings)
     register_error_handlers(app)
     init_security_headers(app)
-    blueprints = (ops, auth, lots, quotes, slots, reservations, sessions)
+    blueprints = (ops, auth, lots, quotes, slots, reservations, sessions, open_data)
     admin = (
         admin_lots,
         admin_overrides,

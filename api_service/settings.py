@@ -98,6 +98,21 @@ class ApiSettings(PrefixedSettings):
     availability_max_age_s: int = Field(
         default=2, ge=0, le=300, description="Cache-Control max-age of availability."
     )
+    open_data_max_age_s: int = Field(
+        default=30, ge=0, le=3600, description="Cache-Control max-age of the open-data feeds."
+    )
+    open_data_country: str = Field(
+        default="zz",
+        pattern=r"^[a-z]{2}$",
+        description="DATEX II publicationCreator country (ISO 3166-1 alpha-2, lower case;"
+        " `zz`: not set).",
+    )
+    open_data_publisher: str = Field(
+        default="parking-platform",
+        min_length=1,
+        max_length=64,
+        description="DATEX II publicationCreator national identifier: who publishes the feeds.",
+    )
     mqtt_url: MqttUrl | None = Field(
         default=None,
         validation_alias=AliasChoices("API_MQTT_URL", "MQTT_URL", "mqtt_url"),

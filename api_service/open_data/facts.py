@@ -1,0 +1,46 @@
+"""The plain rows every open-data document is built from."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from schemas.enums import SlotKind, SlotStatus
+
+
+@dataclass(frozen=True, slots=True)
+class LotFacts:
+    """One lot: place, operator and the counts of its availability document.
+
+    `counts` has `total` and one entry per `SlotStatus`; `kinds` the same per slot kind
+    when the availability document carries them; `capacity` the slots in service per kind.
+    """
+
+    code: str
+    name: str
+    address: str
+    operator: str
+    lat: float
+    lon: float
+    timezone: str
+    updated_at: datetime  # the counts' time (the availability document's)
+    layout_updated_at: datetime  # the lot's own row: place, name, layout
+    counts: Mapping[str, int]
+    capacity: Mapping[str, int] = field(default_factory=dict)
+    kinds: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    opening_hours: str | None = None
+    open_now: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpotFacts:
+    """One slot of a lot with its effective status now."""
+
+    lot_code: str
+    code: str
+    lat: float  # the lot's point: slots have no coordinates of their own
+    lon: float
+    kind: SlotKind
+    status: SlotStatus
+    since: datetime
+    floor: int | None
+    row: str | None
