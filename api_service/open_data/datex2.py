@@ -167,8 +167,12 @@ def table_version(lots: Sequence[LotFacts]) -> str:
 
 
 def _occupancy(parent: ET.Element, counts: Mapping[str, int]) -> None:
+    """Vacant spaces always; occupied spaces and the percentage when the counts say them
+    (per-kind counts may carry only free and total)."""
     occupancy = _sub(parent, "prk:occupancy")
     _sub(occupancy, "prk:numberOfVacantSpaces", str(counts.get(SlotStatus.FREE, 0)))
+    if SlotStatus.OCCUPIED not in counts:
+        return
     _sub(occupancy, "prk:numberOfOccupiedSpaces", str(taken(counts)))
     ratio = occupancy_ratio(counts)
     if ratio is not None:

@@ -29,7 +29,7 @@ def lot_feature(lot: LotFacts) -> dict[str, Any]:
         "updated_at": format_utc(lot.updated_at),
     }
     if lot.kinds:
-        properties["kinds"] = {kind: _counts(c) for kind, c in sorted(lot.kinds.items())}
+        properties["kinds"] = {kind: dict(c) for kind, c in sorted(lot.kinds.items())}
     if lot.opening_hours is not None:
         properties["opening_hours"] = lot.opening_hours
     return {

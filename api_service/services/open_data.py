@@ -52,8 +52,13 @@ def _kind_counts(document: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     """Per-kind counts when the availability document carries them (`kinds`)."""
     kinds = document.get("kinds") or {}
     if isinstance(kinds, list):  # a list of {"kind": ..., counts} entries
-        return {str(entry["kind"]): _only_counts(entry) for entry in kinds}
-    return {str(kind): _only_counts(counts) for kind, counts in kinds.items()}
+        return {str(entry["kind"]): _present_counts(entry) for entry in kinds}
+    return {str(kind): _present_counts(counts) for kind, counts in kinds.items()}
+
+
+def _present_counts(data: Mapping[str, Any]) -> dict[str, int]:
+    """The counts a per-kind entry has (e.g. only free and total)."""
+    return {key: int(data[key]) for key in COUNT_KEYS if key in data}
 
 
 def _only_counts(data: Mapping[str, Any]) -> dict[str, int]:
