@@ -18,6 +18,7 @@ import psycopg
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from ingest_service.db import Connection
+from ingest_service.publisher import republish_opened_or_closed
 from ingest_service.settings import IngestSettings
 from ingest_service.transport import Outbound
 from schemas.db.locks import OPERATIONS_LOCK_CLASS
@@ -181,5 +182,7 @@ def default_tasks(settings: IngestSettings) -> list[Task]:
 
     return [
         *alert_tasks(settings),
+        # Every round: a lot's retained availability says `open` within one interval.
+        Task("lot-opening-hours", timedelta(0), republish_opened_or_closed),
         Task("session-fees", timedelta(0), price_closed_sessions),
     ]

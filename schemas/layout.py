@@ -14,6 +14,7 @@ from pydantic_core import ErrorDetails
 from schemas.enums import SlotKind
 from schemas.errors import ContractError
 from schemas.ids import Identifier
+from schemas.opening_hours import check_expression
 from schemas.tariff import Tariff
 
 MAX_SLOTS_PER_LOT = 20_000
@@ -68,6 +69,11 @@ class LotLayout(_Strict):
     address: Annotated[str, Field(min_length=1, max_length=500)]
     location: Location
     timezone: str = Field(description="IANA time zone, e.g. Europe/Amsterdam.")
+    opening_hours: str | None = Field(
+        default=None,
+        description="OSM opening_hours expression in the lot's time zone, e.g. "
+        "'Mo-Fr 07:00-22:00; Sa 08:00-18:00; PH off'; omitted: always open.",
+    )
     floors: list[FloorSpec] = Field(min_length=1, max_length=220)
     tariff: Tariff | None = Field(
         default=None,
@@ -83,6 +89,11 @@ class LotLayout(_Strict):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _valid_opening_hours(cls, value: str | None) -> str | None:
+        return None if value is None else check_expression(value)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Self:

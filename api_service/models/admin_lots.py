@@ -2,12 +2,14 @@
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from api_service.models.common import Body, LotPath, Out
 from schemas.enums import SlotKind
 from schemas.ids import Identifier
 from schemas.layout import Location
+from schemas.messages import UtcDatetime
+from schemas.opening_hours import MAX_LENGTH, check_expression
 
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
 Level = Annotated[int, Field(ge=-20, le=200, description="Floor level.")]
@@ -49,6 +51,25 @@ class LotPatch(Body):
     address: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     location: Location | None = None
     timezone: str | None = Field(default=None, max_length=64, description="IANA time zone.")
+
+
+class OpeningHoursBody(Body):
+    opening_hours: (
+        Annotated[str, Field(max_length=MAX_LENGTH + 64), AfterValidator(check_expression)] | None
+    ) = Field(
+        description="OSM opening_hours expression in the lot's time zone, e.g. "
+        "'Mo-Fr 07:00-22:00; Sa 08:00-18:00; PH off'; null: always open."
+    )
+
+
+class LotOpeningHours(Out):
+    """The lot's opening hours as stored, and what they say now."""
+
+    lot_id: Identifier
+    opening_hours: str | None = Field(description="Null: always open.")
+    open_now: bool
+    next_change: UtcDatetime | None = Field(description="When `open_now` next changes.")
+    changed: bool = Field(description="False when the hours were already these.")
 
 
 class FloorPatch(Body):

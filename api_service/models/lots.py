@@ -9,7 +9,7 @@ from api_service.models.common import Out, Query
 from api_service.models.tariffs import CurrentTariff
 from schemas.enums import SlotKind, SlotStatus, StatusSource
 from schemas.ids import Identifier
-from schemas.messages import SlotCounts, UtcDatetime
+from schemas.messages import KindCounts, SlotCounts, UtcDatetime
 
 RADIUS_MAX_M: Final = 50_000
 RADIUS_DEFAULT_M: Final = 2_000
@@ -43,7 +43,16 @@ class LotSearch(Query):
         description=f"Search radius in metres (max {RADIUS_MAX_M}).",
     )
     available: bool | None = Field(
-        default=None, description="`true`: only lots with at least one free slot."
+        default=None,
+        description="`true`: only lots open now with at least one free slot (of `kind`, if given).",
+    )
+    open_now: bool | None = Field(
+        default=None,
+        description="`true`: only lots open now by their opening hours; `false`: only closed ones.",
+    )
+    kind: SlotKind | None = Field(
+        default=None,
+        description="Only lots with a slot of this kind (with `available=true`: a free one).",
     )
     limit: int = Field(default=20, ge=1, le=100, description="Page size (max 100).")
 
@@ -52,12 +61,34 @@ class LotSearch(Query):
         if (self.lat is None) != (self.lon is None):
             missing = "lon" if self.lon is None else "lat"
             return [FieldError(missing, "lat and lon go together; give both or neither")]
+        if self.available and self.open_now is False:
+            message = "available=true lists only lots open now; drop open_now=false"
+            return [FieldError("open_now", message)]
         return []
 
 
 class Location(Out):
     lat: float
     lon: float
+
+
+# What a lot's opening hours say, in the list and the detail alike.
+OpeningHours = Annotated[
+    str | None,
+    Field(description="OSM opening_hours expression in the lot's time zone; null: always open."),
+]
+OpenNow = Annotated[
+    bool,
+    Field(description="Open now by the opening hours; a closed lot's free slots are not offered."),
+]
+NextChange = Annotated[
+    UtcDatetime | None,
+    Field(description="When `open_now` next changes; null: not within a year, or no hours."),
+]
+Kinds = Annotated[
+    dict[SlotKind, KindCounts],
+    Field(description="Free and total slots per kind present in the lot."),
+]
 
 
 class LotSummary(Out):
@@ -67,9 +98,13 @@ class LotSummary(Out):
     address: str
     location: Location
     timezone: str
+    opening_hours: OpeningHours
+    open_now: OpenNow
+    next_change: NextChange
     distance_m: float | None = Field(description="Distance from the search point, metres.")
-    free: int = Field(ge=0, description="Slots free now.")
+    free: int = Field(ge=0, description="Slots free now (also while the lot is closed).")
     total: int = Field(ge=0, description="Slots in service.")
+    kinds: Kinds
 
 
 class LotPage(Out):
@@ -89,7 +124,11 @@ class LotDetail(Out):
     address: str
     location: Location
     timezone: str
+    opening_hours: OpeningHours
+    open_now: OpenNow
+    next_change: NextChange
     counts: SlotCounts = Field(description="Slot counts by effective status.")
+    kinds: Kinds
     floors: list[FloorLayout]
     tariff: CurrentTariff | None = Field(
         default=None, description="What parking costs now; null: the lot publishes no price."

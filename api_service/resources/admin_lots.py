@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 from api_service import layout_edits as edits
 from api_service.access import STAFF, current_tenant
 from api_service.audit import record
+from api_service.clock import utcnow
 from api_service.db import db_session
 from api_service.endpoint import RouteSpec, endpoint
 from api_service.errors import FieldError, validation_error
@@ -18,7 +19,9 @@ from api_service.models.admin_lots import (
     FloorPatch,
     FloorPath,
     ImportResult,
+    LotOpeningHours,
     LotPatch,
+    OpeningHoursBody,
     RowPatch,
     RowPath,
     SlotCreate,
@@ -28,6 +31,7 @@ from api_service.models.common import LotPath, SlotPath
 from api_service.resources.admin_common import PREFIX, actor, import_result
 from api_service.services import admin_lots
 from schemas.layout import FloorSpec, LotLayout, RowSpec
+from schemas.opening_hours import lot_open_state
 
 bp = Blueprint("admin_lots", __name__, url_prefix=PREFIX)
 _WRITE = (403, 404, 409, 413, 415)
@@ -157,6 +161,32 @@ def patch_lot(path: LotPath, body: LotPatch) -> ImportResult:
         document.update(values)
 
     return _edit(path.lot_id, change, "lot.update", ("parking_lot", path.lot_id), values)
+
+
+@bp.put("/lots/<lot_id>/opening-hours")
+@endpoint(
+    _spec(
+        "Set (or clear: null) the lot's opening hours",
+        path=LotPath,
+        body=OpeningHoursBody,
+        response=LotOpeningHours,
+        errors=_WRITE,
+    )
+)
+def put_opening_hours(path: LotPath, body: OpeningHoursBody) -> LotOpeningHours:
+    hours = body.opening_hours
+
+    def change(document: dict[str, Any]) -> None:
+        document["opening_hours"] = hours
+
+    entity = ("parking_lot", path.lot_id)
+    result = _edit(path.lot_id, change, "lot.opening_hours", entity, {"opening_hours": hours})
+    lot = admin_lots.lot_for(db_session(), current_tenant(), path.lot_id)
+    state = lot_open_state(lot, utcnow())
+    return LotOpeningHours(
+        lot_id=path.lot_id, opening_hours=hours, open_now=state.open,
+        next_change=state.next_change, changed=result.changed,
+    )  # fmt: skip
 
 
 @bp.delete("/lots/<lot_id>")

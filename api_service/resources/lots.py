@@ -44,7 +44,7 @@ def _settings() -> ApiSettings:
 @bp.get("")
 @endpoint(
     RouteSpec(
-        "Lots near a point, nearest first, with free/total",
+        "Lots near a point, nearest first, with free/total, per kind, and open now",
         PUBLIC,
         "lots",
         rate="public",
@@ -56,21 +56,20 @@ def search(query: LotSearch) -> LotPage:
     point = None
     if query.lat is not None and query.lon is not None:
         point = lots.Point(query.lat, query.lon)
-    rows = lots.search_lots(
-        db_session(),
-        utcnow(),
-        point=point,
-        radius_m=query.radius_m,
-        only_available=bool(query.available),
+    filters = lots.LotFilters(bool(query.available), query.open_now, query.kind)
+    found = lots.search_lots(
+        db_session(), utcnow(), point=point, radius_m=query.radius_m, filters=filters,
         limit=query.limit,
-    )
+    )  # fmt: skip
     items = [
         LotSummary(
-            lot_id=row.code, name=row.name, operator=row.operator, address=row.address,
-            location=Location(lat=row.latitude, lon=row.longitude), timezone=row.timezone,
-            distance_m=row.distance_m, free=row.free, total=row.total,
+            lot_id=lot.row.code, name=lot.row.name, operator=lot.row.operator,
+            address=lot.row.address, location=Location(lat=lot.row.latitude, lon=lot.row.longitude),
+            timezone=lot.row.timezone, opening_hours=lot.row.opening_hours,
+            open_now=lot.hours.open, next_change=lot.hours.next_change,
+            distance_m=lot.row.distance_m, free=lot.row.free, total=lot.row.total, kinds=lot.kinds,
         )
-        for row in rows
+        for lot in found
     ]  # fmt: skip
     return LotPage(items=items)
 
@@ -101,7 +100,11 @@ def detail(path: LotPath) -> LotDetail:
         address=lot.address,
         location=Location(lat=lot.latitude, lon=lot.longitude),
         timezone=lot.timezone,
+        opening_hours=lot.opening_hours,
+        open_now=counts.open,
+        next_change=counts.next_change,
         counts=SlotCounts.model_validate(counts.model_dump(include=set(SlotCounts.model_fields))),
+        kinds=counts.kinds,
         floors=[
             FloorLayout(level=level, name=name, rows=rows)
             for level, name, rows in lots.lot_floors(db_session(), lot.id)
@@ -120,7 +123,7 @@ def _snapshot(lot_id: str) -> Snapshot:
 @bp.get("/<lot_id>/availability")
 @endpoint(
     RouteSpec(
-        "Slot counts by status per lot, floor and row (ETag; 304)",
+        "Slot counts by status per lot, floor and row, per kind, and open now (ETag; 304)",
         PUBLIC,
         "lots",
         rate="public",

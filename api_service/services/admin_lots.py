@@ -101,6 +101,7 @@ def export_layout(session: Session, lot: ParkingLot) -> dict[str, Any]:
         "address": lot.address,
         "location": {"lat": lot.latitude, "lon": lot.longitude},
         "timezone": lot.timezone,
+        "opening_hours": lot.opening_hours,
         "floors": [
             {
                 "level": floor.level,

@@ -2,7 +2,8 @@
 
 `updated_at` is derived from the data (the newest slot change, passed expiry or node
 death), not from the clock, so every process computes the same bytes and the same ETag
-for the same state. `valid_until` is the next instant an expiry will change the counts.
+for the same state. `valid_until` is the next instant an expiry will change the counts or
+the lot opens or closes by its opening hours.
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from schemas.availability import build_availability
 from schemas.db import Floor, Node, ParkingLot, Reservation, Row, Slot
 from schemas.enums import NodeState, ReservationState
 from schemas.messages import Availability
+from schemas.opening_hours import lot_open_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,18 +30,18 @@ class LotClock:
 
 
 def count_rows(session: Session, lot_id: int, now: datetime) -> list[Any]:
-    """(level, floor name, row name, status, n) for every row, empty rows included."""
+    """(level, floor name, row name, kind, status, n) for every row, empty rows included."""
     join = facts_join(now, lot_id)
     status = join.status(now).label("status")
     slots_on = and_(Slot.row_id == Row.id, Slot.retired_at.is_(None))
     query = (
         select(Floor.level, Floor.name.label("floor_name"), Row.name.label("row_name"),
-               status, func.count(Slot.id).label("n"))
+               Slot.kind, status, func.count(Slot.id).label("n"))
         .select_from(
             Floor.__table__.join(Row, Row.floor_id == Floor.id).outerjoin(join.source, slots_on)
         )
         .where(Floor.lot_id == lot_id)
-        .group_by(Floor.level, Floor.name, Row.id, Row.name, Row.position, status)
+        .group_by(Floor.level, Floor.name, Row.id, Row.name, Row.position, Slot.kind, status)
         .order_by(Floor.level, Row.position, Row.name)
     )  # fmt: skip
     return list(session.execute(query))
@@ -91,4 +93,7 @@ def compute_availability(session: Session, code: str, now: datetime) -> Computed
         return None
     rows = count_rows(session, lot.id, now)
     clock = lot_clock(session, lot, now)
-    return Computed(lot.id, build_availability(lot.code, rows, clock.updated_at), clock.valid_until)
+    hours = lot_open_state(lot, now)
+    document = build_availability(lot.code, rows, clock.updated_at, hours)
+    changes = [when for when in (clock.valid_until, hours.next_change) if when is not None]
+    return Computed(lot.id, document, min(changes, default=None))

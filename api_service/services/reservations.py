@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api_service.services import pagination
 from api_service.services.errors import ConflictError, NotFoundError
+from api_service.services.lots import refuse_if_closed
 from api_service.services.slots import find_slot
 from schemas.db import ParkingLot, Reservation, Slot, User
 from schemas.enums import ReservationState, SlotStatus
@@ -63,13 +64,15 @@ def reserve(
     now: datetime,
     hold: timedelta,
 ) -> ReservationRead:
-    """Hold a free slot for `hold`; 404 unknown slot, 409 not free or taken. Commits."""
+    """Hold a free slot for `hold`; 404 unknown slot, 409 lot closed, slot not free or taken.
+    Commits."""
     lock_user(session, user_id)
     if _active_for_user(session, user_id, now):
         raise ConflictError("reservation-limit", "you already hold a reservation; cancel it first")
     slot = find_slot(session, lot_code, slot_code, now)
     if slot is None:
         raise NotFoundError(f"slot {lot_code}/{slot_code}")
+    refuse_if_closed(session, slot.lot_id, now)
     if slot.status is not SlotStatus.FREE:
         raise ConflictError("slot-not-free", f"slot {slot_code} is {slot.status}")
     reservation = Reservation(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from api_service.db import driver_connection
 from api_service.services import pagination
 from api_service.services.errors import ConflictError, NotFoundError
+from api_service.services.lots import refuse_if_closed
 from api_service.services.reservations import fulfil, lock_user, sqlstate, touch_slot
 from api_service.services.slots import SlotRead, find_slot
 from schemas.db import ParkingLot, ParkingSession, Slot, Tariff
@@ -102,6 +103,7 @@ def check_in(
     if _open_for_user(session, user_id) is not None:
         raise ConflictError("already-parked", "end your current parking session first")
     slot = _check_slot(find_slot(session, lot_code, slot_code, now), user_id, lot_code, slot_code)
+    refuse_if_closed(session, slot.lot_id, now)
     stay = _claim_or_open(session, user_id, slot, now)
     if slot.reservation_id is not None:
         fulfil(session, slot.reservation_id, now)

@@ -69,6 +69,7 @@ def import_layout(session: Session, layout: LotLayout, *, actor: str) -> ImportR
             latitude=layout.location.lat,
             longitude=layout.location.lon,
             timezone=layout.timezone,
+            opening_hours=layout.opening_hours,
         )
         and not report.created
     )
@@ -221,5 +222,6 @@ def _describe(lot: ParkingLot) -> dict[str, Any]:
         "address": lot.address,
         "location": {"lat": lot.latitude, "lon": lot.longitude},
         "timezone": lot.timezone,
+        "opening_hours": lot.opening_hours,
         "floors": len(lot.floors),
     }

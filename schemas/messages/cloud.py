@@ -5,7 +5,7 @@ from typing import Final, Literal, Self
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from schemas.enums import SlotStatus, StatusSource
+from schemas.enums import SlotKind, SlotStatus, StatusSource
 from schemas.ids import Identifier
 from schemas.messages._base import MAX_INT64, Confidence, Contract
 from schemas.messages._time import UtcDatetime
@@ -69,9 +69,42 @@ class FloorAvailability(SlotCounts):
     rows: list[RowAvailability] = Field(default_factory=list, description="Per-row counts.")
 
 
+class KindCounts(Contract):
+    """Free and total slots of one kind (ev, accessible, ...)."""
+
+    free: int = Field(ge=0, le=MAX_INT64, description="Slots of this kind free now.")
+    total: int = Field(ge=0, le=MAX_INT64, description="Slots of this kind.")
+
+    @model_validator(mode="after")
+    def _free_within_total(self) -> Self:
+        if self.free > self.total:
+            raise PydanticCustomError(
+                "counts_mismatch", "free = {free} exceeds total = {total}",
+                {"free": self.free, "total": self.total},
+            )  # fmt: skip
+        return self
+
+
 class Availability(SlotCounts):
-    """A lot's availability: the API resource and the retained `.../availability` payload."""
+    """A lot's availability: the API resource and the retained `.../availability` payload.
+
+    The status counts are physical facts; `open` says whether the lot's opening hours let a
+    driver in now, so a closed lot's free slots are not on offer.
+    """
 
     lot_id: Identifier = Field(description="The lot.")
     updated_at: UtcDatetime = Field(description="When these counts were computed.")
+    open: bool = Field(
+        default=True,
+        description="Whether the lot is open now by its opening hours (always, without "
+        "them); a closed lot's free slots are not offered to drivers.",
+    )
+    next_change: UtcDatetime | None = Field(
+        default=None,
+        description="When `open` next changes by the opening hours; null when it does not "
+        "within a year or the lot has none.",
+    )
+    kinds: dict[SlotKind, KindCounts] = Field(
+        default_factory=dict, description="Free and total slots per kind present in the lot."
+    )
     floors: list[FloorAvailability] = Field(default_factory=list, description="Per-floor counts.")

@@ -30,11 +30,11 @@ def test_reservation_state_at(
 
 def test_availability_document_adds_up() -> None:
     rows = [
-        (0, "Ground", "A", "free", 3),
-        (0, "Ground", "A", "occupied", 2),
-        (0, "Ground", "B", None, 0),  # an empty row still appears
-        (1, "First", "A", "closed", 1),
-        (1, "First", "A", "reserved", 4),
+        (0, "Ground", "A", "standard", "free", 3),
+        (0, "Ground", "A", "standard", "occupied", 2),
+        (0, "Ground", "B", None, None, 0),  # an empty row still appears
+        (1, "First", "A", "standard", "closed", 1),
+        (1, "First", "A", "standard", "reserved", 4),
     ]
     doc = build_availability("lot-1", rows, T)
     assert (doc.total, doc.free, doc.occupied, doc.reserved, doc.closed) == (10, 3, 2, 4, 1)

@@ -83,6 +83,11 @@ MATRIX: dict[tuple[str, str], tuple[str, str, Any]] = {
     ("DELETE", "/api/v1/admin/lots/<lot_id>/floors/<level>"): (
         "tenant",
         f"/api/v1/admin/lots/{LOT}/floors/9",
+    ("PUT", "/api/v1/admin/lots/<lot_id>/opening-hours"): (
+        "tenant",
+        f"/api/v1/admin/lots/{LOT}/opening-hours",
+        lambda: {"opening_hours": "Mo-Su 06:00-23:00"},
+    ),
         None,
     ),
     ("POST", "/api/v1/admin/lots/<lot_id>/floors/<level>/rows"): (
