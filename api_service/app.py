@@ -19,12 +19,14 @@ from api_service.resources import (
     admin_lots,
     admin_nodes,
     admin_overrides,
+    admin_payments,
     admin_tariffs,
     admin_users,
     auth,
     lots,
     open_data,
     ops,
+    payments,
     quotes,
     reservations,
     sessions,
@@ -69,13 +71,14 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
     init_jwt(app, settings)
     register_error_handlers(app)
     init_security_headers(app)
-    blueprints = (ops, auth, lots, quotes, slots, reservations, sessions, open_data)
+    blueprints = (ops, auth, lots, quotes, slots, reservations, sessions, open_data, payments)
     admin = (
         admin_lots,
         admin_overrides,
         admin_history,
         admin_nodes,
         admin_users,
+        admin_payments,
         admin_tariffs,
     )
     for module in blueprints + admin:

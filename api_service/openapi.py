@@ -86,6 +86,8 @@ def _responses(spec: RouteSpec, refs: dict[Any, Any]) -> dict[str, Any]:
     if spec.response is not None:
         schema = refs[(spec.response, "serialization")]
         ok["content"] = {spec.media_type: {"schema": schema}}
+    elif spec.media_type != "application/json":  # a document such as CSV, not a model
+        ok["content"] = {spec.media_type: {"schema": {"type": "string"}}}
     if spec.headers:
         ok["headers"] = {
             name: {"description": text, "schema": {"type": "string"}}

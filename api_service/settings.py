@@ -6,6 +6,7 @@ from typing import ClassVar, Final, Self
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from api_service.payments.registry import NAMES as PAYMENT_PROVIDERS
 from schemas.db.settings import DEV_DATABASE_URL
 from schemas.env import DatabaseUrl, MqttUrl, PrefixedSettings
 
@@ -135,6 +136,16 @@ class ApiSettings(PrefixedSettings):
     mqtt_timeout_s: float = Field(
         default=5.0, gt=0, le=60, description="How long one broker request may take."
     )
+    payment_webhook_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description=(
+            "JSON object, payment provider -> the secret (at least"
+            f" {MIN_SECRET_LENGTH} characters) its webhooks are signed with"
+            ' (X-Parking-Signature), e.g. {"manual": "..."}. A provider without one has its'
+            " webhooks refused (404); its payments can still be started and, for `manual`,"
+            " confirmed by staff."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Dev server bind address.")
     port: int = Field(default=8000, ge=1, le=65535, description="Dev server port.")
 
@@ -150,6 +161,7 @@ class ApiSettings(PrefixedSettings):
         token = self.metrics_token
         if token is not None and len(token.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"API_METRICS_TOKEN must be at least {MIN_SECRET_LENGTH} characters")
+        _check_webhook_secrets(self.payment_webhook_secrets)
         return self
 
     @property
@@ -158,3 +170,19 @@ class ApiSettings(PrefixedSettings):
         if self.jwt_secret_key is not None:
             return self.jwt_secret_key.get_secret_value()
         return DEV_JWT_SECRET
+
+
+def _check_webhook_secrets(secrets: Mapping[str, SecretStr]) -> None:
+    """Each a registered provider's, long enough; the message never shows a secret."""
+    unknown = sorted(set(secrets) - PAYMENT_PROVIDERS)
+    if unknown:
+        known = ", ".join(sorted(PAYMENT_PROVIDERS))
+        raise ValueError(
+            f"API_PAYMENT_WEBHOOK_SECRETS names unknown providers {unknown}; known: {known}"
+        )
+    short = sorted(name for name, secret in secrets.items() if len(secret) < MIN_SECRET_LENGTH)
+    if short:
+        raise ValueError(
+            f"API_PAYMENT_WEBHOOK_SECRETS: the secrets of {short} must be at least"
+            f" {MIN_SECRET_LENGTH} characters"
+        )

@@ -1,7 +1,8 @@
-"""Occupancy over time from parking sessions: occupied slot-time per bucket, and durations."""
+"""Occupancy over time from parking sessions: occupied slot-time per bucket, and durations;
+revenue per local day from the payment log."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import text
@@ -124,3 +125,42 @@ def occupancy(
 def durations(session: Session, lot_id: int, window: tuple[datetime, datetime]) -> Any:
     """(sessions, ended, mean, p50, p90, max) of sessions started in the window."""
     return session.execute(_DURATIONS, {"lot": lot_id, "from": window[0], "to": window[1]}).one()
+
+
+# Money in on the local day a payment succeeded, out on the day it was refunded.
+_REVENUE: Final = text("""
+    WITH moves AS (
+        SELECT (succeeded_at AT TIME ZONE :tz)::date AS day, currency,
+            amount_minor AS succeeded, 0 AS refunded
+        FROM payments WHERE lot_id = :lot AND succeeded_at >= :from AND succeeded_at < :to
+        UNION ALL
+        SELECT (refunded_at AT TIME ZONE :tz)::date, currency, 0, amount_minor
+        FROM payments WHERE lot_id = :lot AND refunded_at >= :from AND refunded_at < :to
+    )
+    SELECT day, currency, sum(succeeded)::bigint AS succeeded, sum(refunded)::bigint AS refunded
+    FROM moves GROUP BY day, currency ORDER BY day, currency
+""")
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueDay:
+    day: date
+    currency: str
+    succeeded_minor: int
+    refunded_minor: int
+
+    @property
+    def net_minor(self) -> int:
+        return self.succeeded_minor - self.refunded_minor
+
+
+def revenue_per_day(
+    session: Session, lot_id: int, timezone: str, window: tuple[datetime, datetime]
+) -> list[RevenueDay]:
+    """Per local day (in `timezone`) and currency: payments that succeeded and were refunded
+    within the window, by the day each happened."""
+    params = {"lot": lot_id, "tz": timezone, "from": window[0], "to": window[1]}
+    return [
+        RevenueDay(row.day, row.currency, row.succeeded, row.refunded)
+        for row in session.execute(_REVENUE, params)
+    ]

@@ -65,6 +65,8 @@ class Payment(Base):
     )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+    # What the driver's app does to pay, as the provider said (returned again on a retry).
+    next_action: Mapped[dict[str, Any]] = mapped_column(JSONB)
     # When the money came in and, for a refund, went back: revenue is counted on these days.
     succeeded_at: Mapped[datetime | None]
     refunded_at: Mapped[datetime | None]

@@ -2,9 +2,9 @@
 
 A payment belongs to one parking session, user and lot, goes through one provider
 (`provider_ref` unique per provider once known) under an idempotency key unique per user,
-carries a positive integer amount in minor units and an ISO 4217 currency, and is
-`pending`, `succeeded`, `failed` or `refunded`; `succeeded_at`/`refunded_at` date the money
-in and out. A partial unique index allows one pending or succeeded payment per session.
+carries a positive integer amount in minor units and an ISO 4217 currency, keeps what the
+provider told the driver to do next (`next_action`), and is `pending`, `succeeded`,
+`failed` or `refunded`; `succeeded_at`/`refunded_at` date the money in and out. A partial unique index allows one pending or succeeded payment per session.
 `payment_events` keeps each provider event applied, unique per (provider, event_id), which
 is how a replayed webhook is recognised. Both tables start empty; downgrade drops them.
 
@@ -14,6 +14,7 @@ Create Date: 2026-12-02
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -25,7 +26,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _now(name: str) -> sa.Column[sa.DateTime]:
+def _now(name: str) -> sa.Column[datetime]:
     return sa.Column(
         name, sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
     )
@@ -63,6 +64,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column("next_action", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         _now("created_at"),
         _now("updated_at"),
         sa.Column("succeeded_at", sa.DateTime(timezone=True), nullable=True),

@@ -38,6 +38,9 @@ POLICIES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/sessions"): "driver",
     ("POST", "/api/v1/sessions/<int:id>/end"): "driver",
     ("GET", "/api/v1/sessions"): "driver",
+    ("POST", "/api/v1/sessions/<int:id>/payments"): "driver",
+    ("GET", "/api/v1/sessions/<int:id>/payments"): "driver",
+    ("POST", "/api/v1/payments/webhooks/<provider>"): "public",
 }
 
 ROLES: list[Role | None] = [None, Role.DRIVER, Role.OPERATOR, Role.ADMIN]
