@@ -15,6 +15,7 @@ from api_service.metrics import Metrics
 from api_service.passwords import Passwords
 from api_service.ratelimit import RateLimits
 from api_service.resources import (
+    admin_alerts,
     admin_history,
     admin_lots,
     admin_nodes,
@@ -78,6 +79,7 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
         admin_history,
         admin_nodes,
         admin_users,
+        admin_alerts,
         admin_payments,
         admin_tariffs,
     )

@@ -146,6 +146,11 @@ class ApiSettings(PrefixedSettings):
             " confirmed by staff."
         ),
     )
+    webhook_allow_http_loopback: bool = Field(
+        default=False,
+        description="Accept alert webhook URLs over plain http to a loopback address "
+        "(development and tests); otherwise only https.",
+    )
     host: str = Field(default="127.0.0.1", description="Dev server bind address.")
     port: int = Field(default=8000, ge=1, le=65535, description="Dev server port.")
 
