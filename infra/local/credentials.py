@@ -21,6 +21,8 @@ def _new() -> dict[str, str]:
     made |= {f"node_{node}": secrets.token_urlsafe(18) for node in EXAMPLE_NODES}
     made["jwt_secret_key"] = secrets.token_urlsafe(48)
     made["api_metrics_token"] = secrets.token_urlsafe(32)
+    # Local demo only: the secret a pay-desk till signs `manual` payment webhooks with.
+    made["payment_webhook_manual"] = secrets.token_urlsafe(32)
     return made
 
 
@@ -37,11 +39,13 @@ def load_or_create(path: Path) -> dict[str, str]:
 
 
 def api_secrets(found: dict[str, str]) -> dict[str, str]:
-    """The API's secret settings: its token key, and the bearer token /metrics wants (the
-    API's port is the public one, so its metrics are not open to whoever reaches it)."""
+    """The API's secret settings: its token key, the bearer token /metrics wants (the
+    API's port is the public one, so its metrics are not open to whoever reaches it), and
+    the `manual` payment provider's webhook secret."""
     return {
         "JWT_SECRET_KEY": found["jwt_secret_key"],
         "API_METRICS_TOKEN": found["api_metrics_token"],
+        "API_PAYMENT_WEBHOOK_SECRETS": json.dumps({"manual": found["payment_webhook_manual"]}),
     }
 
 

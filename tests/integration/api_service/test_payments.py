@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api_service.clock import CLOCK_KEY
 from schemas.db import ParkingSession, Payment, PaymentEvent, Tariff
 from schemas.enums import Role
 from schemas.signing import HEADER, sign
@@ -272,3 +273,30 @@ def test_concurrent_deliveries_of_one_event_apply_it_once(
         results = sorted(pool.map(deliver, range(4)))
     assert results == ["applied", "duplicate", "duplicate", "duplicate"]
     assert lots.scalar(select(func.count()).select_from(PaymentEvent)) == 1
+
+
+def test_a_stay_priced_at_exit_is_paid_and_settled(
+    make_app: Callable[..., Flask], lots: Session, users: Users
+) -> None:
+    app = make_app(payment_webhook_secrets={"manual": WEBHOOK_SECRET})
+    now = [datetime(2026, 12, 7, 9, 0, tzinfo=UTC)]  # a Monday, 10:00 in Amsterdam
+    app.extensions[CLOCK_KEY] = lambda: now[0]
+    client, driver = app.test_client(), users.headers(Role.DRIVER)
+    parked = client.post("/api/v1/sessions", headers=driver, json={"lot_id": LOT, "slot_id": "A10"})
+    assert parked.status_code == 201, parked.data
+    now[0] += timedelta(hours=1)
+    ended = client.post(f"/api/v1/sessions/{parked.get_json()['id']}/end", headers=driver)
+    assert ended.status_code == 200, ended.data
+    fee = ended.get_json()["fee"]
+    started = pay(client, driver, parked.get_json()["id"], "exit-1")
+    assert started.status_code == 201, started.data
+    payment = started.get_json()
+    # 15 free minutes, then three started quarters at 50 cents (examples/lots).
+    assert (payment["amount_minor"], payment["currency"]) == (150, "EUR")
+    assert (fee["amount_minor"], fee["currency"]) == (150, "EUR")
+    settled = client.post(WEBHOOK, **signed(event(payment["provider_ref"]), at=now[0]))
+    assert settled.get_json()["result"] == "applied"
+    listed = client.get(f"/api/v1/sessions/{payment['session_id']}/payments", headers=driver)
+    (paid,) = listed.get_json()["items"]
+    assert (paid["state"], paid["next_action"]) == ("succeeded", None)
+    assert paid["succeeded_at"] == "2026-12-07T10:00:00.000Z"

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -13,6 +14,7 @@ from api_service.payments.manual import ManualProvider
 from api_service.payments.provider import EventError, StartRequest
 from api_service.payments.registry import provider
 from api_service.settings import ApiSettings
+from infra.local import credentials
 from schemas.payments import Money, PaymentState
 
 GOOD = "s" * 40
@@ -127,3 +129,16 @@ def test_bad_webhook_secrets_are_refused_without_echoing_them(
     assert message in str(refused.value)
     assert "too-short-but-secret" not in str(refused.value)
     assert "x" * 40 not in str(refused.value)
+
+
+def test_the_demo_api_gets_a_generated_manual_webhook_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = credentials.load_or_create(tmp_path / "credentials.json")
+    for name, value in credentials.api_secrets(found).items():
+        monkeypatch.setenv(name, value)
+    secret = ApiSettings().payment_webhook_secrets["manual"].get_secret_value()
+    assert secret == found["payment_webhook_manual"]
+    assert len(secret) >= 32
+    other = credentials.load_or_create(tmp_path / "other.json")
+    assert other["payment_webhook_manual"] != secret  # generated, never a fixed default
