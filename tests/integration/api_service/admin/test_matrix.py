@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from schemas.db import DeadLetter
 from tests.integration.api_service.admin.conftest import Staff, unique
 from tests.integration.api_service.admin.test_nodes import slot_map
+from tests.integration.api_service.admin.test_payments import harbour_payment
 from tests.integration.api_service.test_roles import routes
 
 pytestmark = pytest.mark.integration
@@ -27,6 +28,7 @@ LOT = "harbour-surface"
 CALLERS = [None, "driver", "city", "harbour", "admin"]
 NODE = "{node}"  # replaced by a node registered for harbour-surface in each test
 USER = "{user}"  # replaced by a colleague of the harbour staff member in each test
+PAYMENT = "{payment}"  # replaced by a pending pay-desk payment at harbour-surface
 
 
 def _floor() -> dict[str, Any]:
@@ -146,6 +148,22 @@ MATRIX: dict[tuple[str, str], tuple[str, str, Any]] = {
         f"/api/v1/admin/stats/occupancy?lot_id={LOT}&from=2026-11-26T00:00:00Z&to=2026-11-27T00:00:00Z",
         None,
     ),
+    ("GET", "/api/v1/admin/payments"): ("tenant", f"/api/v1/admin/payments?lot_id={LOT}", None),
+    ("GET", "/api/v1/admin/payments/export.csv"): (
+        "tenant",
+        f"/api/v1/admin/payments/export.csv?lot_id={LOT}",
+        None,
+    ),
+    ("POST", "/api/v1/admin/payments/<int:id>/confirm"): (
+        "tenant",
+        f"/api/v1/admin/payments/{PAYMENT}/confirm",
+        None,
+    ),
+    ("GET", "/api/v1/admin/stats/revenue"): (
+        "tenant",
+        f"/api/v1/admin/stats/revenue?lot_id={LOT}&from=2026-11-26T00:00:00Z&to=2026-11-27T00:00:00Z",
+        None,
+    ),
     ("GET", "/api/v1/admin/audit"): ("list", "/api/v1/admin/audit", None),
     ("GET", "/api/v1/admin/dead-letters"): ("list", "/api/v1/admin/dead-letters", None),
     ("GET", "/api/v1/admin/nodes"): ("list", "/api/v1/admin/nodes", None),
@@ -240,6 +258,7 @@ def test_role_route_tenant_matrix(
     )
     assert colleague.status_code == 201, colleague.data
     layout = admin_client.get(f"/api/v1/admin/lots/{LOT}/layout", headers=staff.headers("admin"))
+    payment = harbour_payment(lots, staff)
     bodies: dict[str, Callable[[], Any]] = {
         "layout": layout.get_json,
         "slot_map": lambda: slot_map(node_id, ["A01"]),
@@ -247,7 +266,9 @@ def test_role_route_tenant_matrix(
     for (method, rule), (policy, path, body) in MATRIX.items():
         factory: Callable[[], Any] | None = bodies[body] if isinstance(body, str) else body
         response = admin_client.open(
-            path.replace(NODE, node_id).replace(USER, str(colleague.get_json()["id"])),
+            path.replace(NODE, node_id)
+            .replace(USER, str(colleague.get_json()["id"]))
+            .replace(PAYMENT, str(payment)),
             method=method,
             headers=staff.headers(caller),
             json=factory() if factory else None,
