@@ -28,6 +28,8 @@ LOT = "harbour-surface"
 CALLERS = [None, "driver", "city", "harbour", "admin"]
 NODE = "{node}"  # replaced by a node registered for harbour-surface in each test
 USER = "{user}"  # replaced by a colleague of the harbour staff member in each test
+RULE = "{rule}"  # replaced by an alert rule on harbour-surface
+HOOK = "{hook}"  # replaced by a webhook of harbour's operator
 PAYMENT = "{payment}"  # replaced by a pending pay-desk payment at harbour-surface
 
 
@@ -71,6 +73,11 @@ MATRIX: dict[tuple[str, str], tuple[str, str, Any]] = {
         f"/api/v1/admin/lots/{LOT}",
         lambda: {"name": "Harbour"},
     ),
+    ("PUT", "/api/v1/admin/lots/<lot_id>/opening-hours"): (
+        "tenant",
+        f"/api/v1/admin/lots/{LOT}/opening-hours",
+        lambda: {"opening_hours": "Mo-Su 06:00-23:00"},
+    ),
     ("DELETE", "/api/v1/admin/lots/<lot_id>"): ("tenant", f"/api/v1/admin/lots/{LOT}", None),
     ("POST", "/api/v1/admin/lots/<lot_id>/floors"): (
         "tenant",
@@ -85,11 +92,6 @@ MATRIX: dict[tuple[str, str], tuple[str, str, Any]] = {
     ("DELETE", "/api/v1/admin/lots/<lot_id>/floors/<level>"): (
         "tenant",
         f"/api/v1/admin/lots/{LOT}/floors/9",
-    ("PUT", "/api/v1/admin/lots/<lot_id>/opening-hours"): (
-        "tenant",
-        f"/api/v1/admin/lots/{LOT}/opening-hours",
-        lambda: {"opening_hours": "Mo-Su 06:00-23:00"},
-    ),
         None,
     ),
     ("POST", "/api/v1/admin/lots/<lot_id>/floors/<level>/rows"): (
@@ -162,6 +164,49 @@ MATRIX: dict[tuple[str, str], tuple[str, str, Any]] = {
     ("GET", "/api/v1/admin/stats/revenue"): (
         "tenant",
         f"/api/v1/admin/stats/revenue?lot_id={LOT}&from=2026-11-26T00:00:00Z&to=2026-11-27T00:00:00Z",
+        None,
+    ),
+    ("GET", "/api/v1/admin/alert-rules"): ("list", "/api/v1/admin/alert-rules", None),
+    ("POST", "/api/v1/admin/alert-rules"): (
+        "tenant",
+        "/api/v1/admin/alert-rules",
+        lambda: {"name": "Full", "kind": "lot_full", "lot_id": LOT},
+    ),
+    ("PATCH", "/api/v1/admin/alert-rules/<int:id>"): (
+        "tenant",
+        f"/api/v1/admin/alert-rules/{RULE}",
+        lambda: {"hold_s": 30},
+    ),
+    ("DELETE", "/api/v1/admin/alert-rules/<int:id>"): (
+        "tenant",
+        f"/api/v1/admin/alert-rules/{RULE}",
+        None,
+    ),
+    ("GET", "/api/v1/admin/alerts"): ("list", "/api/v1/admin/alerts", None),
+    ("GET", "/api/v1/admin/webhooks"): ("list", "/api/v1/admin/webhooks", None),
+    ("POST", "/api/v1/admin/webhooks"): (
+        "tenant",
+        "/api/v1/admin/webhooks",
+        lambda: {"url": "https://hooks.example.com/p", "operator": "harbour-parking"},
+    ),
+    ("POST", "/api/v1/admin/webhooks/<int:id>/disable"): (
+        "tenant",
+        f"/api/v1/admin/webhooks/{HOOK}/disable",
+        None,
+    ),
+    ("POST", "/api/v1/admin/webhooks/<int:id>/enable"): (
+        "tenant",
+        f"/api/v1/admin/webhooks/{HOOK}/enable",
+        None,
+    ),
+    ("GET", "/api/v1/admin/webhooks/<int:id>/deliveries"): (
+        "tenant",
+        f"/api/v1/admin/webhooks/{HOOK}/deliveries",
+        None,
+    ),
+    ("DELETE", "/api/v1/admin/webhooks/<int:id>"): (
+        "tenant",
+        f"/api/v1/admin/webhooks/{HOOK}",
         None,
     ),
     ("GET", "/api/v1/admin/audit"): ("list", "/api/v1/admin/audit", None),
@@ -258,6 +303,14 @@ def test_role_route_tenant_matrix(
     )
     assert colleague.status_code == 201, colleague.data
     layout = admin_client.get(f"/api/v1/admin/lots/{LOT}/layout", headers=staff.headers("admin"))
+    rule_body = {"name": "Matrix", "kind": "lot_full", "lot_id": LOT}
+    alert_rule = admin_client.post(
+        "/api/v1/admin/alert-rules", headers=staff.headers("admin"), json=rule_body
+    ).get_json()["id"]
+    hook_body = {"url": "https://hooks.example.com/m", "operator": "harbour-parking"}
+    webhook = admin_client.post(
+        "/api/v1/admin/webhooks", headers=staff.headers("admin"), json=hook_body
+    ).get_json()["id"]
     payment = harbour_payment(lots, staff)
     bodies: dict[str, Callable[[], Any]] = {
         "layout": layout.get_json,
@@ -268,7 +321,9 @@ def test_role_route_tenant_matrix(
         response = admin_client.open(
             path.replace(NODE, node_id)
             .replace(USER, str(colleague.get_json()["id"]))
-            .replace(PAYMENT, str(payment)),
+            .replace(PAYMENT, str(payment))
+            .replace(RULE, str(alert_rule))
+            .replace(HOOK, str(webhook)),
             method=method,
             headers=staff.headers(caller),
             json=factory() if factory else None,
@@ -299,12 +354,22 @@ def test_lists_show_only_own_data(admin_client: FlaskClient, staff: Staff, lots:
         )
     )
     lots.commit()
+    harbours_rule = {"name": "Own", "kind": "lot_full", "lot_id": LOT}
+    admin_client.post(
+        "/api/v1/admin/alert-rules", headers=staff.headers("harbour"), json=harbours_rule
+    )
+    harbours_hook = {"url": "https://hooks.example.com/own"}
+    admin_client.post(
+        "/api/v1/admin/webhooks", headers=staff.headers("harbour"), json=harbours_hook
+    )
     lists: dict[str, Callable[[dict[str, Any]], bool]] = {
         "/api/v1/admin/lots": lambda item: item["lot_id"] == LOT,
         "/api/v1/admin/nodes": lambda item: item["node_id"] == node_id,
         "/api/v1/admin/audit": lambda item: item["entity_id"] == node_id,
         "/api/v1/admin/dead-letters": lambda item: item["node_id"] == node_id,
         "/api/v1/admin/users": lambda item: item["operator"] == "harbour-parking",
+        "/api/v1/admin/alert-rules": lambda item: item["operator"] == "harbour-parking",
+        "/api/v1/admin/webhooks": lambda item: item["operator"] == "harbour-parking",
     }
     for path, is_harbours in lists.items():
         for caller, sees in (("harbour", True), ("admin", True), ("city", False)):
