@@ -103,7 +103,8 @@ def test_a_webhook_secret_is_shown_once_and_a_disabled_one_can_be_enabled(
     )
     assert created.status_code == 201, created.data
     hook = created.get_json()
-    assert len(hook["secret"]) >= 40 and hook["enabled"] is True
+    assert len(hook["secret"]) >= 40
+    assert hook["enabled"] is True
     listed = admin_client.get(HOOKS, headers=staff.headers("harbour")).get_json()["items"]
     assert [item["id"] for item in listed] == [hook["id"]]
     assert "secret" not in listed[0]
