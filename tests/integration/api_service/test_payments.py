@@ -300,3 +300,42 @@ def test_a_stay_priced_at_exit_is_paid_and_settled(
     (paid,) = listed.get_json()["items"]
     assert (paid["state"], paid["next_action"]) == ("succeeded", None)
     assert paid["succeeded_at"] == "2026-12-07T10:00:00.000Z"
+
+
+def test_concurrent_starts_under_one_key_make_one_payment(
+    pay_app: Flask, lots: Session, users: Users
+) -> None:
+    stay = ended_session(lots, users.ids[Role.DRIVER])
+    driver = users.headers(Role.DRIVER)
+
+    def start(_: int) -> tuple[int, int]:
+        with pay_app.test_client() as client:
+            response = pay(client, driver, stay, "double-click")
+            return response.status_code, response.get_json()["id"]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(start, range(4)))
+    assert {status for status, _ in answers} == {201}
+    assert len({payment for _, payment in answers}) == 1
+    assert lots.scalar(select(func.count()).select_from(Payment)) == 1
+
+
+def test_webhooks_have_the_public_rate_limit_and_a_size_limit(
+    make_app: Callable[..., Flask], lots: Session, users: Users
+) -> None:
+    app = make_app(payment_webhook_secrets={"manual": WEBHOOK_SECRET}, rate_limit_public="3/minute")
+    client = app.test_client()
+    big = signed({"event_id": "x" * 9000, "type": "payment.failed", "payment_ref": "r"})
+    assert problem(client.post(WEBHOOK, **big))["status"] == 413
+    statuses = [client.post(WEBHOOK, **signed(event("manual-none"))).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
+
+
+def test_a_driver_sees_only_the_payments_of_their_own_sessions(
+    pay_client: FlaskClient, lots: Session, users: Users
+) -> None:
+    payment = _started(pay_client, users, lots)
+    other = users.driver_headers(users.add_driver("someone@example.com"))
+    url = f"/api/v1/sessions/{payment['session_id']}/payments"
+    assert problem(pay_client.get(url, headers=other))["status"] == 404
+    assert pay_client.get(url, headers=users.headers(Role.DRIVER)).status_code == 200
