@@ -366,3 +366,41 @@ def test_two_jobs_only_the_leader_evaluates(
         assert first.run_once() is True
     assert [state for _subject, state, *_ in alerts(engine, rule)] == ["firing"]
     assert len(hook.received) == 1
+
+
+def test_a_dead_letter_burst_fires_the_rate_and_a_disabled_rule_resolves_at_once(
+    engine: Engine,
+    harbour: str,
+    node_id: str,
+    mosquitto: MosquittoServer,
+    make_settings: Callable[..., IngestSettings],
+) -> None:
+    rule = add_rule(engine, harbour, "dead_letter_rate", {"per_min": 5}, hold_s=30)
+    clock = Clock()
+    with mqtt_publish(mosquitto) as publish, operations(make_settings(), publish, clock) as job:
+        job.run_once()  # the first counter reading: no rate yet
+        write(
+            engine,
+            "INSERT INTO dead_letters (topic, payload, reason, node_id, occurrences)"
+            " VALUES (:topic, '{', 'malformed_json', :node, 20) RETURNING id",
+            topic=f"parking/v1/nodes/{node_id}/occupancy",
+            node=node_id,
+        )
+        clock.at(60)
+        job.run_once()  # 20 a minute: over 5, waiting out the hold
+        clock.at(90)
+        write(
+            engine,
+            "UPDATE dead_letters SET occurrences = occurrences + 10 RETURNING id",
+        )
+        job.run_once()  # 20 a minute again, held 30 s: fires
+        assert alerts(engine, rule) == [(harbour, "firing", clock.now, None)]
+        value = rows(engine, "SELECT value FROM alerts WHERE rule_id = :r", r=rule)
+        assert value == [(20.0,)]
+
+        write(engine, "UPDATE alert_rules SET enabled = false WHERE id = :r RETURNING id", r=rule)
+        clock.at(95)
+        job.run_once()
+    assert alerts(engine, rule) == [
+        (harbour, "resolved", T0 + timedelta(seconds=90), T0 + timedelta(seconds=95))
+    ]
