@@ -276,3 +276,23 @@ def test_public_rate_limit_applies(make_app: Callable[..., Flask], seeded: Sessi
     client = make_app(rate_limit_public="2/minute").test_client()
     statuses = [client.get(f"{BASE}/datex2/parking-status").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_openapi_documents_the_feeds(client: FlaskClient) -> None:
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    media = {
+        path: next(iter(paths[BASE + path]["get"]["responses"]["200"]["content"]))
+        for path in ("/lots.geojson", "/ngsi-ld/entities", "/datex2/parking-table")
+    }
+    assert media == {
+        "/lots.geojson": "application/geo+json",
+        "/ngsi-ld/entities": "application/ld+json",
+        "/datex2/parking-table": "application/xml",
+    }
+    entities = paths[BASE + "/ngsi-ld/entities"]["get"]
+    assert entities["x-access"] == "public"
+    assert "security" not in entities
+    assert {"304", "400", "404", "429"} <= set(entities["responses"])
+    assert {param["name"] for param in entities["parameters"]} == {
+        "type", "lot", "options", "limit", "cursor"
+    }  # fmt: skip
