@@ -13,6 +13,7 @@ Create Date: 2026-12-02
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -38,7 +39,7 @@ def _id() -> sa.Column[int]:
     return sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False)
 
 
-def _at(name: str, *, nullable: bool = True, now: bool = False) -> sa.Column[sa.DateTime]:
+def _at(name: str, *, nullable: bool = True, now: bool = False) -> sa.Column[datetime]:
     default = sa.text("now()") if now else None
     return sa.Column(name, sa.DateTime(timezone=True), server_default=default, nullable=nullable)
 
