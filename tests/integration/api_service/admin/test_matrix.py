@@ -68,6 +68,16 @@ MATRIX: dict[tuple[str, str], tuple[str, str, Any]] = {
         f"/api/v1/admin/lots/{LOT}/layout",
         "layout",
     ),
+    ("GET", "/api/v1/admin/lots/<lot_id>/tariff"): (
+        "tenant",
+        f"/api/v1/admin/lots/{LOT}/tariff",
+        None,
+    ),
+    ("PUT", "/api/v1/admin/lots/<lot_id>/tariff"): (
+        "tenant",
+        f"/api/v1/admin/lots/{LOT}/tariff",
+        lambda: {"tariff": {"currency": "EUR", "free_minutes": 10}},
+    ),
     ("PATCH", "/api/v1/admin/lots/<lot_id>"): (
         "tenant",
         f"/api/v1/admin/lots/{LOT}",
