@@ -1,10 +1,11 @@
 """The API's settings: one validated object read from the environment (`API_*` and shared names)."""
 
+import json
 from collections.abc import Mapping
-from typing import ClassVar, Final, Self
+from typing import Annotated, ClassVar, Final, Self
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from api_service.payments.registry import NAMES as PAYMENT_PROVIDERS
 from schemas.db.settings import DEV_DATABASE_URL
@@ -136,7 +137,8 @@ class ApiSettings(PrefixedSettings):
     mqtt_timeout_s: float = Field(
         default=5.0, gt=0, le=60, description="How long one broker request may take."
     )
-    payment_webhook_secrets: dict[str, SecretStr] = Field(
+    # NoDecode: parsed by `_json_object`, so malformed JSON is a refusal naming the setting.
+    payment_webhook_secrets: Annotated[dict[str, SecretStr], NoDecode] = Field(
         default_factory=dict,
         description=(
             "JSON object, payment provider -> the secret (at least"
@@ -153,6 +155,17 @@ class ApiSettings(PrefixedSettings):
     )
     host: str = Field(default="127.0.0.1", description="Dev server bind address.")
     port: int = Field(default=8000, ge=1, le=65535, description="Dev server port.")
+
+    @field_validator("payment_webhook_secrets", mode="before")
+    @classmethod
+    def _json_object(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            # The decoder's message says where, never what: the value holds secrets.
+            raise ValueError(f"not valid JSON: {exc.msg} (character {exc.pos})") from None
 
     @model_validator(mode="after")
     def _secret_rules(self) -> Self:

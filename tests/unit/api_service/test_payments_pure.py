@@ -117,6 +117,7 @@ def test_webhook_secrets_come_from_a_json_object(monkeypatch: pytest.MonkeyPatch
         ('{"manual": "too-short-but-secret"}', "at least 32 characters"),
         ('{"stripe": "' + "x" * 40 + '"}', "unknown providers ['stripe']; known: manual"),
         ('["manual"]', "payment_webhook_secrets"),
+        ('{"manual": "too-short-but-secret', "not valid JSON: Unterminated string"),
     ],
 )
 def test_bad_webhook_secrets_are_refused_without_echoing_them(
