@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -123,6 +124,14 @@ class Slot(Base):
         ),
         CheckConstraint("(closed_at IS NULL) OR (closed_reason IS NOT NULL)", name="closed_why"),
         Index("ix_slots_lot_id_status", "lot_id", "status"),
+        # Lots with a bay of a kind (`GET /lots?kind=ev`): the few special bays only, so
+        # the standard majority (and ingest's status writes to it) never touches it.
+        Index(
+            "ix_slots_kind_lot_id",
+            "kind",
+            "lot_id",
+            postgresql_where=text("kind <> 'standard' AND retired_at IS NULL"),
+        ),
         Index("ix_slots_row_id", "row_id"),
         # A dead node's slots turn unknown: find them by the node whose detection they show.
         Index("ix_slots_detected_node_id", "detected_node_id"),

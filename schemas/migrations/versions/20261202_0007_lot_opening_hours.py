@@ -3,6 +3,8 @@
 `parking_lots.opening_hours` holds an OSM `opening_hours` expression (e.g.
 `Mo-Fr 07:00-22:00; Sa 08:00-18:00; PH off`), evaluated in the lot's `timezone` by
 `schemas/opening_hours.py`; NULL means always open, so every existing lot stays open.
+`ix_slots_kind_lot_id` finds the lots with a bay of a kind (`GET /lots?kind=ev`); partial,
+over the special (non-standard) bays in service only.
 
 Revision ID: 0007
 Revises: 0006
@@ -22,7 +24,14 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("parking_lots", sa.Column("opening_hours", sa.Text(), nullable=True))
+    op.create_index(
+        "ix_slots_kind_lot_id",
+        "slots",
+        ["kind", "lot_id"],
+        postgresql_where=sa.text("kind <> 'standard' AND retired_at IS NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_slots_kind_lot_id", table_name="slots")
     op.drop_column("parking_lots", "opening_hours")
