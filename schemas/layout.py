@@ -72,7 +72,8 @@ class LotLayout(_Strict):
     opening_hours: str | None = Field(
         default=None,
         description="OSM opening_hours expression in the lot's time zone, e.g. "
-        "'Mo-Fr 07:00-22:00; Sa 08:00-18:00; PH off'; omitted: always open.",
+        "'Mo-Fr 07:00-22:00; Sa 08:00-18:00; PH off'; null: always open; omitted: a new lot "
+        "is always open, an existing one keeps its hours.",
     )
     floors: list[FloorSpec] = Field(min_length=1, max_length=220)
     tariff: Tariff | None = Field(

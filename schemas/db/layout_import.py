@@ -60,6 +60,9 @@ def import_layout(session: Session, layout: LotLayout, *, actor: str) -> ImportR
         lot = ParkingLot(code=layout.code)
         session.add(lot)
         report.created = True
+    # Opening hours omitted: the lot keeps its own (set by the API, say); null clears them.
+    given = layout.model_fields_set & {"opening_hours"}
+    hours = {"opening_hours": layout.opening_hours} if given else {}
     report.lot_updated = (
         _assign(
             lot,
@@ -69,7 +72,7 @@ def import_layout(session: Session, layout: LotLayout, *, actor: str) -> ImportR
             latitude=layout.location.lat,
             longitude=layout.location.lon,
             timezone=layout.timezone,
-            opening_hours=layout.opening_hours,
+            **hours,
         )
         and not report.created
     )

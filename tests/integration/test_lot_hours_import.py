@@ -1,4 +1,5 @@
-"""`parkctl lots import` stores a lot's opening hours, and refuses bad ones naming them."""
+"""`parkctl lots import` stores a lot's opening hours (omitted: kept; null: cleared), and
+refuses bad ones naming them."""
 
 import json
 from pathlib import Path
@@ -42,8 +43,14 @@ def test_import_stores_hours_and_refuses_bad_ones(
     assert "opening_hours: invalid opening hours" in capsys.readouterr().err
     assert hours(engine) == [document["opening_hours"]]
 
+    # Omitted: the lot keeps its hours; null: always open.
+    omitted = tmp_path / "omitted.json"
+    omitted.write_text(json.dumps({k: v for k, v in document.items() if k != "opening_hours"}))
+    assert parkctl(["lots", "import", str(omitted)]) == 0
+    assert capsys.readouterr().out.strip() == "lot station-park-ride: unchanged"
+    assert hours(engine) == [document["opening_hours"]]
     always = tmp_path / "always.json"
-    always.write_text(json.dumps({k: v for k, v in document.items() if k != "opening_hours"}))
+    always.write_text(json.dumps(document | {"opening_hours": None}))
     assert parkctl(["lots", "import", str(always)]) == 0
     assert capsys.readouterr().out.strip() == "lot station-park-ride: updated"
     assert hours(engine) == [None]

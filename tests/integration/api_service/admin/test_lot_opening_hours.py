@@ -109,7 +109,11 @@ def test_the_layout_carries_the_hours(
     assert good.status_code == 200, good.data
     assert good.get_json()["changed"] is True
     assert stored(lots) == HOURS
-    # The layout is the whole lot: a file without hours makes it always open again.
+    # A file without hours keeps the lot's; null makes it always open again.
     without = {key: value for key, value in layout.items() if key != "opening_hours"}
-    assert admin_client.put(f"{LOT}/layout", json=without, headers=headers).status_code == 200
+    kept = admin_client.put(f"{LOT}/layout", json=without, headers=headers)
+    assert (kept.status_code, kept.get_json()["changed"]) == (200, False)
+    assert stored(lots) == HOURS
+    cleared = admin_client.put(f"{LOT}/layout", json=layout, headers=headers)
+    assert (cleared.status_code, cleared.get_json()["changed"]) == (200, True)
     assert stored(lots) is None
