@@ -164,6 +164,15 @@ class Tariff(_Strict):
                 seen[day].append((i, period))
 
 
+def hour_price_max(tariff: Tariff) -> int:
+    """The most an hour within one period costs (its started units counted whole); 0 for a
+    tariff without periods. A summary for lists, not a fee."""
+    return max(
+        (-(-60 // p.unit_minutes) * p.price_minor for p in tariff.periods),
+        default=0,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DayFee:
     """The charge of one local calendar day of a stay."""

@@ -6,7 +6,7 @@ from pydantic import AfterValidator, Field
 
 from api_service.errors import FieldError
 from api_service.models.common import Out, Query
-from api_service.models.tariffs import CurrentTariff
+from api_service.models.tariffs import CurrentTariff, TariffSummary
 from schemas.enums import SlotKind, SlotStatus, StatusSource
 from schemas.ids import Identifier
 from schemas.messages import KindCounts, SlotCounts, UtcDatetime
@@ -105,6 +105,9 @@ class LotSummary(Out):
     free: int = Field(ge=0, description="Slots free now (also while the lot is closed).")
     total: int = Field(ge=0, description="Slots in service.")
     kinds: Kinds
+    tariff: TariffSummary | None = Field(
+        default=None, description="Prices in short (the lot's detail has the tariff)."
+    )
 
 
 class LotPage(Out):

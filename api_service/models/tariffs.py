@@ -21,6 +21,15 @@ class CurrentTariff(Tariff):
     valid_from: UtcDatetime = Field(description="In force since.")
 
 
+class TariffSummary(Out):
+    """A lot's tariff in force, in short, for lists."""
+
+    currency: str = Field(examples=["EUR"])
+    free_minutes: int
+    hour_max_minor: int = Field(description="The most an hour within one period costs.")
+    daily_cap_minor: int | None
+
+
 class QuoteQuery(Query):
     """`minutes` from now, or a stay `from` ... `to`."""
 

@@ -21,7 +21,7 @@ from api_service.models.lots import (
     SlotFilter,
     SlotPage,
 )
-from api_service.resources.views import slot_view, tariff_view
+from api_service.resources.views import slot_view, tariff_summary, tariff_view
 from api_service.services import lots, pagination, slots, tariffs
 from api_service.services.errors import DomainError
 from api_service.settings import ApiSettings
@@ -61,6 +61,7 @@ def search(query: LotSearch) -> LotPage:
         db_session(), utcnow(), point=point, radius_m=query.radius_m, filters=filters,
         limit=query.limit,
     )  # fmt: skip
+    prices = tariffs.current_tariffs(db_session(), [lot.row.code for lot in found], utcnow())
     items = [
         LotSummary(
             lot_id=lot.row.code, name=lot.row.name, operator=lot.row.operator,
@@ -68,6 +69,7 @@ def search(query: LotSearch) -> LotPage:
             timezone=lot.row.timezone, opening_hours=lot.row.opening_hours,
             open_now=lot.hours.open, next_change=lot.hours.next_change,
             distance_m=lot.row.distance_m, free=lot.row.free, total=lot.row.total, kinds=lot.kinds,
+            tariff=tariff_summary(prices.get(lot.row.code)),
         )
         for lot in found
     ]  # fmt: skip

@@ -3,11 +3,12 @@
 from api_service.models.lots import SlotView
 from api_service.models.reservations import ReservationView
 from api_service.models.sessions import SessionFee, SessionView
-from api_service.models.tariffs import CurrentTariff
+from api_service.models.tariffs import CurrentTariff, TariffSummary
 from api_service.services.reservations import ReservationRead
 from api_service.services.sessions import FeeRead, SessionRead
 from api_service.services.slots import SlotRead
 from schemas.db.session_fees import StoredTariff
+from schemas.tariff import hour_price_max
 
 
 def slot_view(lot_code: str, read: SlotRead) -> SlotView:
@@ -61,3 +62,15 @@ def tariff_view(stored: StoredTariff | None) -> CurrentTariff | None:
         return None
     document = stored.tariff.model_dump()
     return CurrentTariff(**document, version=stored.version, valid_from=stored.valid_from)
+
+
+def tariff_summary(stored: StoredTariff | None) -> TariffSummary | None:
+    if stored is None:
+        return None
+    tariff = stored.tariff
+    return TariffSummary(
+        currency=tariff.currency,
+        free_minutes=tariff.free_minutes,
+        hour_max_minor=hour_price_max(tariff),
+        daily_cap_minor=tariff.daily_cap_minor,
+    )

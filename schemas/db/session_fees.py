@@ -36,18 +36,25 @@ class StoredTariff:
 
 
 _IN_FORCE = """
-    SELECT id, lot_id, version, valid_from, definition FROM tariffs
-    WHERE lot_id = %s AND valid_from <= %s ORDER BY version DESC LIMIT 1
+    SELECT DISTINCT ON (lot_id) id, lot_id, version, valid_from, definition FROM tariffs
+    WHERE lot_id = ANY(%s) AND valid_from <= %s ORDER BY lot_id, version DESC
 """
 
 
+def tariffs_in_force(
+    conn: Connection, lot_ids: Iterable[int], at: datetime
+) -> dict[int, StoredTariff]:
+    """Each lot's tariff at `at`: its highest version valid from then or earlier."""
+    rows = conn.execute(_IN_FORCE, (list(lot_ids), at)).fetchall()
+    return {
+        lot: StoredTariff(tariff_id, lot, version, valid_from, Tariff.model_validate(definition))
+        for tariff_id, lot, version, valid_from, definition in rows
+    }
+
+
 def tariff_in_force(conn: Connection, lot_id: int, at: datetime) -> StoredTariff | None:
-    """The lot's tariff at `at`: its highest version valid from then or earlier."""
-    row = conn.execute(_IN_FORCE, (lot_id, at)).fetchone()
-    if row is None:
-        return None
-    tariff_id, lot, version, valid_from, definition = row
-    return StoredTariff(tariff_id, lot, version, valid_from, Tariff.model_validate(definition))
+    """The lot's tariff at `at`, or None when it had none."""
+    return tariffs_in_force(conn, [lot_id], at).get(lot_id)
 
 
 # Ended, unpriced sessions with the tariff in force at their start; a lot without one

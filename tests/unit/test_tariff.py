@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from schemas.tariff import MAX_FEE_MINOR, MAX_PRICE_MINOR, DayFee, Tariff, session_fee
+from schemas.tariff import (
+    MAX_FEE_MINOR,
+    MAX_PRICE_MINOR,
+    DayFee,
+    Tariff,
+    hour_price_max,
+    session_fee,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEK = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
@@ -291,3 +298,9 @@ def test_a_tariff_round_trips_through_json() -> None:
     document = OFFICE.model_dump(mode="json")
     assert Tariff.model_validate(document) == OFFICE
     assert Tariff.model_validate_json(OFFICE.model_dump_json()) == OFFICE
+
+
+def test_the_hour_price_summary_is_the_dearest_period_s_hour() -> None:
+    assert hour_price_max(OFFICE) == 200  # 4 started quarters at 50 beat 1 hour at 100
+    assert hour_price_max(tariff(period(["Mo"], "08:00", "20:00", 70, 45))) == 140
+    assert hour_price_max(tariff()) == 0

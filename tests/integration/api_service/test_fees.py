@@ -93,6 +93,21 @@ def test_the_lot_detail_shows_the_tariff_in_force(
     assert client.get("/api/v1/lots/downtown").get_json()["tariff"] is None
 
 
+def test_the_lot_list_shows_prices_in_short(
+    client: FlaskClient, priced: Session, clock: list[datetime]
+) -> None:
+    items = {lot["lot_id"]: lot["tariff"] for lot in client.get("/api/v1/lots").get_json()["items"]}
+    assert items == {
+        "harbour-surface": {
+            "currency": "EUR",
+            "free_minutes": 15,
+            "hour_max_minor": 200,
+            "daily_cap_minor": 1500,
+        },
+        "downtown": None,
+    }
+
+
 def day(date: str, amount: int, *, capped: bool = False) -> dict[str, Any]:
     return {"day": date, "amount_minor": amount, "capped": capped}
 
