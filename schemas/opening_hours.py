@@ -18,6 +18,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Final, Protocol
 
 import opening_hours
@@ -79,9 +80,7 @@ def open_state(
     if expression is None:
         return ALWAYS_OPEN
     zone = zoneinfo.ZoneInfo(timezone)
-    hours = opening_hours.OpeningHours(
-        expression, timezone=zone, coords=location, max_interval_days=_HORIZON_DAYS
-    )
+    hours = _parsed(expression, zone, location)
     local = at.astimezone(zone)
     state, _comment = hours.state(local)
     change = hours.next_change(local)
@@ -107,6 +106,17 @@ class LotHours(Protocol):
 def lot_open_state(lot: LotHours, at: datetime) -> OpenState:
     """`open_state` of a lot row: its hours, zone and place."""
     return open_state(lot.opening_hours, at, lot.timezone, (lot.latitude, lot.longitude))
+
+
+@lru_cache(maxsize=4096)
+def _parsed(
+    expression: str, zone: zoneinfo.ZoneInfo, location: tuple[float, float] | None
+) -> opening_hours.OpeningHours:
+    """The parsed hours of one lot, kept: finding the country of a place for its holidays
+    takes about a millisecond, evaluating a parsed expression a few microseconds."""
+    return opening_hours.OpeningHours(
+        expression, timezone=zone, coords=location, max_interval_days=_HORIZON_DAYS
+    )
 
 
 def is_open(
