@@ -41,6 +41,10 @@ POLICIES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/sessions/<int:id>/payments"): "driver",
     ("GET", "/api/v1/sessions/<int:id>/payments"): "driver",
     ("POST", "/api/v1/payments/webhooks/<provider>"): "public",
+    ("GET", "/api/v1/open-data/lots.geojson"): "public",
+    ("GET", "/api/v1/open-data/ngsi-ld/entities"): "public",
+    ("GET", "/api/v1/open-data/datex2/parking-table"): "public",
+    ("GET", "/api/v1/open-data/datex2/parking-status"): "public",
 }
 
 ROLES: list[Role | None] = [None, Role.DRIVER, Role.OPERATOR, Role.ADMIN]
