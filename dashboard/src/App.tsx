@@ -9,6 +9,7 @@ import { HistoryPage } from "./pages/HistoryPage";
 import { AuditPage, DeadLettersPage, EventsPage } from "./pages/LogPages";
 import { LoginPage } from "./pages/LoginPage";
 import { LotPage } from "./pages/LotPage";
+import { LotSettingsPage } from "./pages/LotSettingsPage";
 import { NodesPage } from "./pages/NodesPage";
 import { OverviewPage } from "./pages/OverviewPage";
 
@@ -25,6 +26,7 @@ function Gate() {
       <Route element={<Layout />}>
         <Route index element={<OverviewPage />} />
         <Route path="lots/:lot" element={<LotPage />} />
+        <Route path="lots/:lot/settings" element={<LotSettingsPage />} />
         <Route path="nodes" element={<NodesPage />} />
         <Route path="history" element={<HistoryPage />} />
         <Route path="events" element={<EventsPage />} />

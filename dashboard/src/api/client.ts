@@ -62,6 +62,7 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | boolean | null | undefined>;
   signal?: AbortSignal;
+  accept?: string;
 }
 
 /** Builds `/api/v1/path?query`, leaving out empty values. */
@@ -99,13 +100,25 @@ export class ApiClient {
   }
 
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.withRefresh((token) => this.send<T>(path, options, token));
+  }
+
+  /** A GET whose body is a file (CSV export): the body as a Blob and the server's file name. */
+  async download(path: string, query?: RequestOptions["query"]): Promise<{ blob: Blob; filename: string | null }> {
+    const response = await this.withRefresh((token) => this.fetchOk(path, { query, accept: "text/csv, application/problem+json" }, token));
+    const disposition = response.headers.get("Content-Disposition") ?? "";
+    return { blob: await response.blob(), filename: /filename="([^"]+)"/.exec(disposition)?.[1] ?? null };
+  }
+
+  /** Runs `call` with the access token, and once more after a refresh if it answered 401. */
+  private async withRefresh<T>(call: (token: string | null) => Promise<T>): Promise<T> {
     const before = this.tokens.get();
     try {
-      return await this.send<T>(path, options, before?.access ?? null);
+      return await call(before?.access ?? null);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401 || !before) throw error;
       if (!(await this.refresh())) throw error;
-      return this.send<T>(path, options, this.tokens.get()?.access ?? null);
+      return call(this.tokens.get()?.access ?? null);
     }
   }
 
@@ -131,7 +144,14 @@ export class ApiClient {
   }
 
   private async send<T>(path: string, options: RequestOptions, token: string | null): Promise<T> {
-    const headers: Record<string, string> = { Accept: "application/json" };
+    const response = await this.fetchOk(path, options, token);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  /** The response of a successful request; an ApiError otherwise. */
+  private async fetchOk(path: string, options: RequestOptions, token: string | null): Promise<Response> {
+    const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
     if (token) headers.Authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
     let response: Response;
@@ -147,7 +167,6 @@ export class ApiClient {
       throw new ApiError(0, null);
     }
     if (!response.ok) throw await failure(response);
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+    return response;
   }
 }

@@ -32,6 +32,28 @@ export type AuditView = Schemas["AuditView"];
 export type DeadLetterPage = Schemas["DeadLetterPage"];
 export type DeadLetterView = Schemas["DeadLetterView"];
 export type BrokerView = Schemas["BrokerView"];
+export type FieldProblem = Schemas["FieldProblem"];
+export type AlertKind = Schemas["AlertKind"];
+export type AlertView = Schemas["AlertView"];
+export type AlertPage = Schemas["AlertPage"];
+export type RuleView = Schemas["RuleView"];
+export type RulePage = Schemas["RulePage"];
+export type RuleCreate = Schemas["RuleCreate"];
+export type WebhookView = Schemas["WebhookView"];
+export type WebhookCreated = Schemas["WebhookCreated"];
+export type WebhookPage = Schemas["WebhookPage"];
+export type DeliveryPage = Schemas["DeliveryPage"];
+export type Tariff = Schemas["Tariff"];
+export type TariffPeriod = Schemas["Period"];
+export type TariffPut = Schemas["TariffPut"];
+export type TariffVersion = Schemas["TariffVersion"];
+export type LotTariff = Schemas["LotTariff"];
+export type LotOpeningHours = Schemas["LotOpeningHours"];
+export type PaymentState = Schemas["PaymentState"];
+export type AdminPaymentView = Schemas["AdminPaymentView"];
+export type AdminPaymentPage = Schemas["AdminPaymentPage"];
+export type RevenueStats = Schemas["RevenueStats"];
+export type RevenueDay = Schemas["RevenueDay"];
 
 export const SLOT_STATUSES: readonly SlotStatus[] = [
   "free",
@@ -40,4 +62,14 @@ export const SLOT_STATUSES: readonly SlotStatus[] = [
   "unknown",
   "closed",
 ];
+export const ALERT_KINDS: readonly AlertKind[] = [
+  "lot_full",
+  "lot_free_below",
+  "node_offline",
+  "camera_not_ok",
+  "override_expiring",
+  "dead_letter_rate",
+  "ingest_lag",
+];
+export const PAYMENT_STATES: readonly PaymentState[] = ["pending", "succeeded", "failed", "refunded"];
 export const OVERRIDE_STATUSES: readonly OverrideStatus[] = ["free", "occupied", "unknown", "closed"];

@@ -19,7 +19,7 @@ const DETAIL = {
 };
 
 function availability(free: number, occupied: number): Availability {
-  return { lot_id: LOT, total: 2, free, occupied, reserved: 0, unknown: 0, closed: 0, updated_at: "2026-11-26T10:00:01Z", floors: [] };
+  return { lot_id: LOT, total: 2, free, occupied, reserved: 0, unknown: 0, closed: 0, updated_at: "2026-11-26T10:00:01Z", floors: [], open: true, next_change: null };
 }
 
 let slots: SlotView[];

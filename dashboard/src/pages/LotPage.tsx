@@ -42,7 +42,8 @@ export function LiveLot({ lot, open }: { lot: string; open?: SourceFactory }) {
             </p>
             <h1>{d.name}</h1>
             <p className="muted">
-              {d.address} · {d.operator} · <span data-testid="link-state">{LINK_TEXT[live.link]}</span>
+              {d.address} · {d.operator} · <span data-testid="link-state">{LINK_TEXT[live.link]}</span> ·{" "}
+              <Link to={`/lots/${encodeURIComponent(lot)}/settings`}>Tariff and opening hours</Link>
             </p>
             <Counts availability={live.availability} fallback={d.counts} />
             <StatusLegend />
