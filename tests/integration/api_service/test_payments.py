@@ -42,7 +42,9 @@ def ended_session(
     if fee is not None:
         tariff = session.scalar(select(Tariff.id).where(Tariff.lot_id == lot_pk))
         if tariff is None:
-            row = Tariff(lot_id=lot_pk, version=1, definition={"test": True}, valid_from=T0)
+            # A valid (free) tariff: readers of the lot parse it.
+            free = {"currency": currency, "periods": []}
+            row = Tariff(lot_id=lot_pk, version=1, definition=free, valid_from=T0)
             session.add(row)
             session.flush()
             tariff = row.id
