@@ -4,6 +4,7 @@ import { HashRouter, Navigate, Route, Routes } from "react-router";
 import { AuthProvider, useAuth, useUser } from "./auth/AuthContext";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/States";
+import { AlertsPage } from "./pages/AlertsPage";
 import { BrokerPage } from "./pages/BrokerPage";
 import { HistoryPage } from "./pages/HistoryPage";
 import { AuditPage, DeadLettersPage, EventsPage } from "./pages/LogPages";
@@ -28,6 +29,7 @@ function Gate() {
         <Route path="lots/:lot" element={<LotPage />} />
         <Route path="lots/:lot/settings" element={<LotSettingsPage />} />
         <Route path="nodes" element={<NodesPage />} />
+        <Route path="alerts" element={<AlertsPage />} />
         <Route path="history" element={<HistoryPage />} />
         <Route path="events" element={<EventsPage />} />
         <Route path="dead-letters" element={<DeadLettersPage />} />
