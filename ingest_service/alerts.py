@@ -267,6 +267,7 @@ def webhook_policy(settings: IngestSettings) -> WebhookPolicy:
         max_attempts=settings.webhook_max_attempts,
         backoff_base_s=settings.webhook_backoff_base_s,
         backoff_max_s=settings.webhook_backoff_max_s,
+        allow_private_targets=settings.webhook_allow_private_targets,
     )
 
 

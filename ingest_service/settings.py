@@ -117,6 +117,11 @@ class IngestSettings(PrefixedSettings):
     webhook_backoff_max_s: float = Field(
         default=3600, gt=0, le=86_400, description="Alert webhooks: longest wait between attempts."
     )
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Alert webhooks: also call hosts that resolve to loopback, private or "
+        "link-local addresses (development and tests only).",
+    )
     db_retry_max_s: float = Field(
         default=5, gt=0, description="Longest pause between attempts while PostgreSQL is down."
     )

@@ -7,11 +7,15 @@ stored), a delivery is given up after `INGEST_WEBHOOK_MAX_ATTEMPTS`, and a webho
 The HTTP calls run on the operations job's thread, never on a batch's.
 """
 
+import ipaddress
 import json
 import logging
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -31,6 +35,37 @@ class WebhookPolicy:
     max_attempts: int
     backoff_base_s: float
     backoff_max_s: float
+    allow_private_targets: bool = False
+
+
+Resolver = Callable[[str], list[str]]
+
+
+def resolve(host: str) -> list[str]:
+    """Every address `host` resolves to (the system resolver)."""
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
+
+
+def target_problem(url: str, resolver: Resolver = resolve) -> str | None:
+    """Why `url` must not be called from inside the platform, or None.
+
+    An operator's URL must not reach what only the platform can reach (the database, the
+    broker's admin listener, a cloud metadata service): every address the host resolves to
+    must be public. The API checks the URL's form when it is registered; this check runs at
+    every attempt, because what a name resolves to can change.
+    """
+    host = urlsplit(url).hostname
+    if not host:
+        return "the URL has no host"
+    try:
+        addresses = resolver(host)
+    except OSError as exc:
+        return f"cannot resolve {host}: {exc}"
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global:
+            return f"refused: {host} resolves to a non-public address ({ip})"
+    return None if addresses else f"cannot resolve {host}"
 
 
 def backoff(attempts: int, base_s: float, max_s: float) -> timedelta:
@@ -80,7 +115,9 @@ LIMIT %s
 """
 
 
-def deliver(ctx: OpsContext, policy: WebhookPolicy, client: httpx.Client) -> None:
+def deliver(
+    ctx: OpsContext, policy: WebhookPolicy, client: httpx.Client, resolver: Resolver = resolve
+) -> None:
     """Attempt every due delivery (at most `BATCH` a round), oldest due first."""
     cursor = ctx.conn.cursor()
     cursor.execute(_DUE, (ctx.now, BATCH))
@@ -90,7 +127,10 @@ def deliver(ctx: OpsContext, policy: WebhookPolicy, client: httpx.Client) -> Non
     for delivery in due:
         if delivery["webhook_id"] in failed_hooks:
             continue  # one slow or dead endpoint costs one timeout per round, not one per row
-        status, error = _post(client, delivery, ctx.now, policy.timeout_s)
+        status: int | None = None
+        error = None if policy.allow_private_targets else target_problem(delivery["url"], resolver)
+        if error is None:
+            status, error = _post(client, delivery, ctx.now, policy.timeout_s)
         if error is None:
             _succeeded(ctx, delivery, status)
         else:

@@ -194,7 +194,10 @@ def alerts(engine: Engine, rule_id: int) -> list[tuple[Any, ...]]:
 
 def webhook_settings(make_settings: Callable[..., IngestSettings]) -> IngestSettings:
     return make_settings(
-        webhook_backoff_base_s=10, webhook_backoff_max_s=60, webhook_max_failures=3
+        webhook_backoff_base_s=10,
+        webhook_backoff_max_s=60,
+        webhook_max_failures=3,
+        webhook_allow_private_targets=True,  # the receiver runs on 127.0.0.1
     )
 
 
@@ -254,6 +257,31 @@ def test_a_full_lot_fires_once_after_the_hold_and_resolves_once(
         ("delivered", 1),
         ("delivered", 1),
     ]
+
+
+def test_a_webhook_to_an_internal_address_is_refused_at_delivery(
+    engine: Engine,
+    harbour: str,
+    mosquitto: MosquittoServer,
+    make_settings: Callable[..., IngestSettings],
+) -> None:
+    add_rule(engine, harbour, "lot_full", {}, hold_s=0)
+    clock = Clock()
+    settings = make_settings(webhook_backoff_base_s=10)  # private targets refused by default
+    with (
+        receiver() as hook,
+        mqtt_publish(mosquitto) as publish,
+        operations(settings, publish, clock) as job,
+    ):
+        add_webhook(engine, harbour, hook.url)
+        set_free(engine, harbour, 0)
+        job.run_once()
+
+    assert hook.received == []
+    due = "SELECT attempts, state, last_status, last_error FROM webhook_deliveries"
+    [(attempts, state, status, error)] = rows(engine, due)
+    assert (attempts, state, status) == (1, "pending", None)
+    assert error == "refused: 127.0.0.1 resolves to a non-public address (127.0.0.1)"
 
 
 def test_a_failing_receiver_gets_retries_with_backoff_then_is_disabled(
@@ -354,8 +382,12 @@ def test_two_jobs_only_the_leader_evaluates(
     with (
         receiver() as hook,
         mqtt_publish(mosquitto) as publish,
-        operations(make_settings("w1"), publish, clock) as first,
-        operations(make_settings("w2"), publish, clock) as second,
+        operations(
+            make_settings("w1", webhook_allow_private_targets=True), publish, clock
+        ) as first,
+        operations(
+            make_settings("w2", webhook_allow_private_targets=True), publish, clock
+        ) as second,
     ):
         add_webhook(engine, harbour, hook.url)
         set_free(engine, harbour, 0)
