@@ -6,6 +6,7 @@ ids `urn:ngsi-ld:<Type>:<lot>[:<slot>]`. A slot's group is its row
 """
 
 from typing import Any, Final
+from urllib.parse import quote
 
 from api_service.open_data.facts import LotFacts, SpotFacts
 from api_service.open_data.status_map import (
@@ -36,7 +37,8 @@ def spot_urn(lot_code: str, code: str) -> str:
 
 
 def group_urn(lot_code: str, level: int, row: str) -> str:
-    return f"urn:ngsi-ld:ParkingGroup:{lot_code}:{level}:{row}"
+    """Row names are free text ("Row A"): percent-encoded, so the id stays a URN (RFC 8141)."""
+    return f"urn:ngsi-ld:ParkingGroup:{lot_code}:{level}:{quote(row, safe='')}"
 
 
 def _prop(value: Any, observed_at: str | None = None) -> dict[str, Any]:

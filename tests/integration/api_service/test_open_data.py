@@ -1,5 +1,6 @@
 """Open-data feeds over real PostgreSQL: the numbers of a lot with slots in every status,
-caching (ETag, 304), paging, refusals, and the FIWARE schemas (tests/open_data/schemas)."""
+caching (ETag, 304), paging, refusals; every NGSI-LD and DATEX II document served is checked
+against our conformance schemas (tests/open_data/schemas)."""
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -11,11 +12,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from schemas.db import Node, ParkingLot, Reservation, Slot
 from schemas.enums import DetectedStatus, ReservationState, Role
 from tests.integration.api_service.conftest import Users, lot_id, problem
-from tests.open_data.fiware import fiware_validator
+from tests.open_data.conformance import datex2_errors, ngsi_ld_validator
 
 pytestmark = pytest.mark.integration
 
@@ -87,6 +89,14 @@ def test_geojson_carries_the_counts_the_api_computes(client: FlaskClient, seeded
     assert props["updated_at"] == availability["updated_at"]
 
 
+def _conforms(response: TestResponse) -> None:
+    """The body against our conformance schema of its standard (GeoJSON has none)."""
+    if response.mimetype == "application/ld+json":
+        ngsi_ld_validator().validate(response.get_json(force=True))
+    elif response.mimetype == "application/xml":
+        assert datex2_errors(response.data) == []
+
+
 @pytest.mark.parametrize(
     ("path", "mimetype", "static"),
     [
@@ -103,6 +113,7 @@ def test_every_feed_is_public_cached_and_revalidated(
     first = client.get(BASE + path)  # no token
     assert first.status_code == 200, first.data
     assert first.mimetype == mimetype
+    _conforms(first)
     etag = first.headers["ETag"]
     assert etag.startswith('"')  # strong: no W/ prefix
     assert first.headers["Cache-Control"] == "public, max-age=30"
@@ -115,6 +126,8 @@ def test_every_feed_is_public_cached_and_revalidated(
     changed = client.get(BASE + path, headers={"If-None-Match": etag})
     # The table states places and capacities, not statuses: it changes with the layout.
     assert changed.status_code == (304 if static else 200)
+    if not static:
+        _conforms(changed)  # every slot closed: the lots' closed statuses
     seeded.execute(update(ParkingLot).values(name=ParkingLot.name + " (renamed)"))
     seeded.commit()
     renamed = client.get(BASE + path, headers={"If-None-Match": etag})
@@ -126,6 +139,7 @@ def test_off_street_parking_entities(client: FlaskClient, seeded: Session) -> No
     response = client.get(f"{BASE}/ngsi-ld/entities?type=OffStreetParking&lot={LOT}")
     assert response.mimetype == "application/ld+json"
     [entity] = response.get_json(force=True)
+    ngsi_ld_validator().validate(entity)  # normalised
     assert entity["id"] == f"urn:ngsi-ld:OffStreetParking:{LOT}"
     assert entity["type"] == "OffStreetParking"
     assert (
@@ -150,10 +164,11 @@ def test_off_street_parking_entities(client: FlaskClient, seeded: Session) -> No
     assert [item["id"] for item in key_values] == [
         "urn:ngsi-ld:OffStreetParking:downtown", f"urn:ngsi-ld:OffStreetParking:{LOT}"
     ]  # fmt: skip
-    validator = fiware_validator("OffStreetParking")
-    for item in key_values:
-        validator.validate(item)
+    ngsi_ld_validator().validate(key_values)
     assert key_values[1]["availableSpotNumber"] == 19
+    every = client.get(f"{BASE}/ngsi-ld/entities?type=OffStreetParking").get_json(force=True)
+    assert [item["id"] for item in every] == [item["id"] for item in key_values]
+    ngsi_ld_validator().validate(every)  # normalised, every lot
 
 
 def _all_spots(client: FlaskClient, limit: int) -> list[dict[str, Any]]:
@@ -166,6 +181,7 @@ def _all_spots(client: FlaskClient, limit: int) -> list[dict[str, Any]]:
         assert response.status_code == 200, response.data
         page = response.get_json(force=True)
         assert len(page) <= limit
+        ngsi_ld_validator().validate(page)
         spots += page
         link = response.headers.get("Link")
         url = link[link.index("<") + 1 : link.index(">")] if link else None
@@ -186,15 +202,14 @@ def test_parking_spots_page_and_validate(client: FlaskClient, seeded: Session) -
     assert a01["refParkingSite"] == f"urn:ngsi-ld:OffStreetParking:{LOT}"
     assert a01["refParkingGroup"] == f"urn:ngsi-ld:ParkingGroup:{LOT}:0:A"
     assert a01["category"] == ["offStreet"]
-    validator = fiware_validator("ParkingSpot")
-    for spot in spots:
-        validator.validate(spot)
+    assert all(spot["type"] == "ParkingSpot" for spot in spots)  # each page validated above
 
 
 def test_normalised_spot_has_relationships(client: FlaskClient, seeded: Session) -> None:
     [spot] = client.get(f"{BASE}/ngsi-ld/entities?type=ParkingSpot&lot={LOT}&limit=1").get_json(
         force=True
     )
+    ngsi_ld_validator().validate(spot)
     assert spot["refParkingSite"] == {
         "type": "Relationship", "object": f"urn:ngsi-ld:OffStreetParking:{LOT}"
     }  # fmt: skip
@@ -227,6 +242,7 @@ def _xml(client: FlaskClient, path: str) -> ET.Element:
     response = client.get(BASE + path)
     assert response.status_code == 200, response.data
     assert response.data.startswith(b"<?xml")
+    assert datex2_errors(response.data) == []
     return ET.fromstring(response.data)  # noqa: S314 - our own document
 
 

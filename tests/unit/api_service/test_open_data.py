@@ -1,5 +1,5 @@
-"""The open-data builders: status mapping, GeoJSON, NGSI-LD (against the vendored FIWARE
-schemas) and DATEX II documents from plain rows."""
+"""The open-data builders: status mapping, GeoJSON, NGSI-LD and DATEX II documents from plain
+rows, each document checked against our conformance schemas (tests/open_data/schemas)."""
 
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -17,7 +17,7 @@ from api_service.open_data.status_map import (
     taken,
 )
 from schemas.enums import SlotKind, SlotStatus
-from tests.open_data.fiware import fiware_validator
+from tests.open_data.conformance import datex2_errors, ngsi_ld_validator
 
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 T1 = datetime(2026, 12, 2, 10, 5, tzinfo=UTC)
@@ -123,7 +123,8 @@ def test_off_street_parking_entity_validates() -> None:
     assert flat["occupancy"] == 0.3
     assert flat["occupancyModified"] == "2026-12-02T10:05:00.000Z"
     assert flat["location"] == {"type": "Point", "coordinates": [4.9205, 52.3783]}
-    fiware_validator("OffStreetParking").validate(flat)
+    ngsi_ld_validator().validate(flat)
+    ngsi_ld_validator().validate(ngsi_ld.with_context(entity))
 
 
 def test_an_empty_lot_still_validates() -> None:
@@ -131,7 +132,7 @@ def test_an_empty_lot_still_validates() -> None:
     flat = ngsi_ld.key_values(ngsi_ld.off_street_parking(empty))
     assert "totalSpotNumber" not in flat  # the model's minimum is 1
     assert flat["status"] == ["closed"]
-    fiware_validator("OffStreetParking").validate(flat)
+    ngsi_ld_validator().validate(flat)
 
 
 def _spot(status: SlotStatus, floor: int | None = 0, row: str | None = "A") -> SpotFacts:
@@ -150,19 +151,27 @@ def test_parking_spot_entity_validates(status: SlotStatus) -> None:
     assert entity["refParkingGroup"]["object"] == "urn:ngsi-ld:ParkingGroup:harbour:0:A"
     flat = ngsi_ld.key_values(entity)
     assert flat["status"] == FIWARE_SPOT_STATUS[status]
-    fiware_validator("ParkingSpot").validate(flat)
-
-
-def test_the_schema_refuses_what_we_must_not_send() -> None:
-    flat = ngsi_ld.key_values(ngsi_ld.parking_spot(_spot(SlotStatus.FREE)))
-    validator = fiware_validator("ParkingSpot")
-    assert not validator.is_valid({**flat, "status": "reserved"})
-    assert not validator.is_valid({key: v for key, v in flat.items() if key != "refParkingSite"})
+    ngsi_ld_validator().validate(flat)
+    ngsi_ld_validator().validate(ngsi_ld.with_context(entity))
 
 
 def test_a_spot_outside_rows_has_no_group() -> None:
     entity = ngsi_ld.parking_spot(_spot(SlotStatus.FREE, floor=None, row=None))
     assert "refParkingGroup" not in entity
+
+
+@pytest.mark.parametrize(
+    ("row", "group"),
+    [
+        ("A", "urn:ngsi-ld:ParkingGroup:harbour:-1:A"),
+        ("Row A", "urn:ngsi-ld:ParkingGroup:harbour:-1:Row%20A"),  # row names are free text
+        ("B/2 #1?", "urn:ngsi-ld:ParkingGroup:harbour:-1:B%2F2%20%231%3F"),
+    ],
+)
+def test_a_group_urn_stays_a_urn(row: str, group: str) -> None:
+    entity = ngsi_ld.parking_spot(_spot(SlotStatus.FREE, floor=-1, row=row))
+    assert entity["refParkingGroup"]["object"] == group
+    ngsi_ld_validator().validate(ngsi_ld.key_values(entity))
 
 
 def test_with_context_adds_the_context() -> None:
@@ -207,6 +216,7 @@ def test_datex2_table() -> None:
         area.get("id"): area.findtext("prk:supply/prk:quantity", namespaces=NS) for area in areas
     } == {"harbour.ev": "2", "harbour.standard": "8"}
     assert all(area.get(XSI_TYPE) == "prk:SpecificArea" for area in areas)
+    assert datex2_errors(datex2.parking_table([LOT], PUBLISHER)) == []
 
 
 def test_datex2_table_version_follows_what_it_states() -> None:
@@ -249,6 +259,7 @@ def test_datex2_status(
     assert place.findtext("prk:occupancy/prk:numberOfOccupiedSpaces", namespaces=NS) == occupied
     assert place.findtext("prk:occupancy/prk:occupancy", namespaces=NS) == percent
     assert place.findtext("prk:status", namespaces=NS) == status
+    assert datex2_errors(datex2.parking_status([lot], PUBLISHER)) == []
 
 
 def test_datex2_status_per_kind_when_known() -> None:
@@ -257,3 +268,9 @@ def test_datex2_status_per_kind_when_known() -> None:
     ev = _status_of(root, "harbour.ev")
     assert ev.findtext("prk:occupancy/prk:numberOfVacantSpaces", namespaces=NS) == "1"
     assert ev.find("prk:occupancy/prk:numberOfOccupiedSpaces", NS) is None  # not known
+    assert datex2_errors(datex2.parking_status([lot], PUBLISHER)) == []
+
+
+def test_empty_publications_conform() -> None:
+    assert datex2_errors(datex2.parking_table([], PUBLISHER)) == []
+    assert datex2_errors(datex2.parking_status([], PUBLISHER)) == []
