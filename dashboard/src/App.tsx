@@ -13,6 +13,7 @@ import { LotPage } from "./pages/LotPage";
 import { LotSettingsPage } from "./pages/LotSettingsPage";
 import { NodesPage } from "./pages/NodesPage";
 import { OverviewPage } from "./pages/OverviewPage";
+import { PaymentsPage } from "./pages/PaymentsPage";
 
 function AdminOnly({ children }: { children: React.ReactNode }) {
   return useUser().role === "admin" ? <>{children}</> : <Navigate to="/" replace />;
@@ -30,6 +31,7 @@ function Gate() {
         <Route path="lots/:lot/settings" element={<LotSettingsPage />} />
         <Route path="nodes" element={<NodesPage />} />
         <Route path="alerts" element={<AlertsPage />} />
+        <Route path="payments" element={<PaymentsPage />} />
         <Route path="history" element={<HistoryPage />} />
         <Route path="events" element={<EventsPage />} />
         <Route path="dead-letters" element={<DeadLettersPage />} />

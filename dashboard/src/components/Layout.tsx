@@ -11,6 +11,7 @@ const LINKS = [
   { to: "/", label: "Lots", admin: false },
   { to: "/nodes", label: "Nodes", admin: false },
   { to: "/alerts", label: "Alerts", admin: false },
+  { to: "/payments", label: "Payments", admin: false },
   { to: "/history", label: "History", admin: false },
   { to: "/events", label: "Event log", admin: false },
   { to: "/dead-letters", label: "Dead letters", admin: false },
