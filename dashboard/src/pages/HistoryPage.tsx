@@ -1,7 +1,8 @@
-// Occupancy over time per lot and floor (a day or a week), and parking session durations.
+// Occupancy over time per lot and floor (a day or a week), parking session durations, and
+// revenue per day.
 import { useMemo, useState } from "react";
-import type { AdminLotPage, LotDetail, OccupancyStats } from "../api/types";
-import { OccupancyChart } from "../components/Charts";
+import type { AdminLotPage, LotDetail, OccupancyStats, RevenueStats } from "../api/types";
+import { OccupancyChart, RevenueChart } from "../components/Charts";
 import { duration } from "../components/format";
 import { Async, Empty } from "../components/States";
 import { useApi } from "../hooks/useApi";
@@ -93,6 +94,28 @@ function LotHistory({ lot }: { lot: string }) {
           </>
         )}
       </Async>
+      <Revenue lot={lot} />
     </>
+  );
+}
+
+const REVENUE_DAYS = 30;
+
+/** Net revenue per local day of the lot over the last 30 days. */
+export function Revenue({ lot }: { lot: string }) {
+  const window = useMemo(() => {
+    const to = new Date();
+    to.setMinutes(0, 0, 0);
+    to.setHours(to.getHours() + 1);
+    return { from: new Date(to.getTime() - REVENUE_DAYS * 86_400_000).toISOString(), to: to.toISOString() };
+  }, []);
+  const stats = useApi<RevenueStats>("/admin/stats/revenue", { lot_id: lot, ...window });
+  return (
+    <section aria-labelledby="revenue-title">
+      <h2 id="revenue-title">Revenue per day</h2>
+      <Async what="revenue" result={stats}>
+        {(s) => <RevenueChart stats={s} title={`Revenue of ${lot}, last ${REVENUE_DAYS} days`} />}
+      </Async>
+    </section>
   );
 }
