@@ -2,6 +2,7 @@
 import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import type { Availability, LotDetail, SlotView } from "../api/types";
+import { Forecast } from "../components/Forecast";
 import { SlotPanel } from "../components/SlotPanel";
 import { Async, ErrorState, Loading } from "../components/States";
 import { StatusLegend } from "../components/StatusBadge";
@@ -46,6 +47,7 @@ export function LiveLot({ lot, open }: { lot: string; open?: SourceFactory }) {
               <Link to={`/lots/${encodeURIComponent(lot)}/settings`}>Tariff and opening hours</Link>
             </p>
             <Counts availability={live.availability} fallback={d.counts} />
+            <Forecast lot={lot} />
             <StatusLegend />
             {live.error ? <ErrorState what="the slots" error={live.error} /> : null}
             {live.slots === null ? (
