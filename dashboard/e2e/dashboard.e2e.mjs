@@ -1,10 +1,11 @@
 // The dashboard in headless Chromium (Debian's, via playwright-core) against the local stack.
 // Started by tests/e2e/dashboard/test_dashboard.py, which prepares the stack and passes:
 // DASHBOARD_URL, DASHBOARD_CHROMIUM, SCREENSHOTS, PROFILE_DIR, LOT, OTHER_LOT, NODE, EVENT_SLOT,
-// OVERRIDE_SLOT, ADMIN_EMAIL/PASSWORD, OPERATOR_EMAIL/PASSWORD, PUBLISH ({argv, stdin}).
+// OVERRIDE_SLOT, ADMIN_EMAIL/PASSWORD, OPERATOR_EMAIL/PASSWORD, PUBLISH ({argv, stdin}),
+// PAYMENT (a pending pay-desk payment at LOT), RULE and WEBHOOK (to create), OPERATOR_CODE.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
@@ -140,12 +141,88 @@ test("nodes: the node that just reported is online, with its software", async ()
   await shot("05-nodes");
 });
 
-test("history: the occupancy chart and session durations", async () => {
+test("alerts: an admin creates a rule for the lot and a webhook whose secret is shown once", async () => {
+  await navigate(/^Alerts/, "Alerts");
+  await page.getByRole("heading", { name: "Open alerts" }).waitFor();
+  const rule = page.getByRole("form", { name: "New alert rule" });
+  await rule.getByRole("button", { name: "Create rule" }).click();
+  await rule.getByText("Give the rule a name").waitFor(); // checked here, nothing sent
+  await rule.getByLabel("Name", { exact: true }).fill(env("RULE"));
+  await rule.getByLabel("Kind", { exact: true }).selectOption("lot_free_below");
+  await rule.getByLabel("Lot", { exact: true }).selectOption(LOT);
+  await rule.getByLabel("Fire when fewer slots are free than").fill("2");
+  await rule.getByRole("button", { name: "Create rule" }).click();
+  await rule.getByText(`Rule "${env("RULE")}" created.`).waitFor();
+  await page.locator(`tr[data-rule="${env("RULE")}"]`).filter({ hasText: "free_below 2" }).waitFor();
+  const hook = page.getByRole("form", { name: "New webhook" });
+  await hook.getByLabel("URL").fill(env("WEBHOOK"));
+  await hook.getByLabel("Operator (code)").fill(env("OPERATOR_CODE"));
+  await hook.getByRole("button", { name: "Create webhook" }).click();
+  await hook.getByText("Copy the signing secret now: it is shown only this once.").waitFor();
+  assert.ok((await hook.getByLabel("Secret").inputValue()).length >= 20, "no secret shown");
+  await page.locator(`li[data-webhook="${env("WEBHOOK")}"]`).waitFor();
+  await shot("14-alerts");
+  await hook.getByRole("button", { name: "I have stored it" }).click();
+  assert.equal(await hook.getByLabel("Secret").count(), 0, "the secret is still on screen");
+});
+
+test("a lot's settings: a changed tariff is the new version in force; opening hours are checked", async () => {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Lots", exact: true }).click();
+  await page.locator(`li.card[data-lot="${LOT}"] h2 a`).click();
+  await page.getByRole("link", { name: "Tariff and opening hours" }).click();
+  await page.getByRole("heading", { level: 1, name: /^Settings of / }).waitFor();
+  const form = page.getByRole("form", { name: "Edit the tariff" });
+  await form.getByLabel("Free minutes at the start of a stay").fill("17");
+  await form.getByLabel(/^Daily cap/).fill("19.5");
+  await form.getByRole("button", { name: "Save the tariff" }).click();
+  const saved = form.getByRole("status").filter({ hasText: /^Saved as version \d+\.$/ });
+  await saved.waitFor();
+  const version = /version (\d+)/.exec(await saved.innerText())[1];
+  const newest = page.getByRole("table", { name: /Tariff versions/ }).locator("tbody tr").first();
+  assert.equal(await newest.getAttribute("data-version"), version);
+  assert.match(await newest.innerText(), /in force/);
+  const current = page.getByTestId("tariff-current");
+  await current.filter({ hasText: `version ${version}` }).waitFor();
+  assert.match(await current.innerText(), /First 17 min free/);
+  assert.match(await current.innerText(), /19[.,]50/);
+  const hours = page.getByLabel(/^Opening hours \(OpenStreetMap syntax/);
+  await hours.fill("Mo-Fx 25:00");
+  await page.getByRole("button", { name: "Save opening hours" }).click();
+  await page.locator(".field-error").filter({ hasText: "invalid opening hours 'Mo-Fx 25:00'" }).waitFor(); // the server's reason
+  assert.equal(await hours.getAttribute("aria-invalid"), "true");
+  await shot("15-lot-settings");
+  await hours.fill("24/7");
+  await page.getByRole("button", { name: "Save opening hours" }).click();
+  await page.getByTestId("open-now").filter({ hasText: /^Open now/ }).waitFor();
+  await hours.fill("");
+  await page.getByRole("button", { name: "Save opening hours" }).click();
+  await page.getByTestId("open-now").filter({ hasText: "Always open." }).waitFor();
+});
+
+test("payments: the pay-desk payment is confirmed, and the selection exported as CSV", async () => {
+  await navigate("Payments", "Payments");
+  const id = env("PAYMENT");
+  const row = page.locator(`tr[data-payment="${id}"]`);
+  await row.filter({ hasText: "pending" }).waitFor();
+  assert.match(await row.innerText(), /4[.,]50/);
+  await row.getByRole("button", { name: `Confirm payment ${id} as paid` }).click();
+  await row.filter({ hasText: "succeeded" }).waitFor();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+  assert.equal(download.suggestedFilename(), "payments.csv");
+  const csv = readFileSync(await download.path(), "utf8");
+  assert.match(csv, new RegExp(`^${id},.*,succeeded,450,EUR,`, "m"));
+  await shot("16-payments");
+});
+
+test("history: the occupancy chart, session durations and revenue per day", async () => {
   await navigate("History", "History and analytics");
+  await page.getByLabel("Lot", { exact: true }).selectOption(LOT);
   await page.locator("figure.chart .recharts-surface").first().waitFor();
   await page.getByRole("heading", { name: "Parking sessions started in this window" }).waitFor();
   await page.getByLabel("Per floor").check();
   await page.locator("figure.chart .recharts-surface").first().waitFor();
+  await page.getByRole("heading", { name: "Revenue per day" }).waitFor();
+  await page.getByTestId("revenue-total").filter({ hasText: /4[.,]50/ }).waitFor(); // the payment just confirmed
   await shot("06-history");
 });
 

@@ -467,8 +467,8 @@ function WebhookForm({ onCreated }: { onCreated(): void }) {
       {created ? (
         <div className="secret" role="status">
           <p>
-            <strong>Copy the signing secret now: it is shown only this once.</strong> Webhook <code>{created.url}</code> checks each POST's
-            X-Parking-Signature with it.
+            <strong>Copy the signing secret now: it is shown only this once.</strong> The receiver at <code>{created.url}</code> checks
+            each POST's X-Parking-Signature with it.
           </p>
           <p>
             <label htmlFor={`${id}-secret`}>Secret</label>{" "}

@@ -1,8 +1,9 @@
 """The admin dashboard in headless Chromium against the local stack (make demo's scripts).
 
 Python prepares what a browser cannot: staff accounts (hashed with the API's own hasher), a
-camera node registered for `harbour-surface`, ingest workers, the dashboard's server, and the
-MQTT payloads (built with the contract models). `dashboard/e2e/dashboard.e2e.mjs` then drives
+camera node registered for `harbour-surface`, a driver's pending pay-desk payment there,
+ingest workers, the dashboard's server, and the MQTT payloads (built with the contract
+models). `dashboard/e2e/dashboard.e2e.mjs` then drives
 Debian's Chromium through playwright-core, publishing the event with `mosquitto_pub` when the
 page is ready for it, and saves screenshots to dashboard/e2e/screenshots/.
 """
@@ -39,9 +40,14 @@ LOT, OTHER_LOT = "harbour-surface", "downtown"
 NODE = "dashboard-e2e-node"  # registered here, speaking through the simulator's account
 EVENT_SLOT, OVERRIDE_SLOT = "B11", "B12"
 EXPECTED_SHOTS = ("01-overview.png", "03-lot-event.png", "04-override.png",
-                  "09-operator-denied.png")  # fmt: skip
+                  "09-operator-denied.png", "14-alerts.png", "15-lot-settings.png",
+                  "16-payments.png")  # fmt: skip
 ADMIN = ("admin@dashboard-e2e.test", "admin-password-e2e")
 OPERATOR = ("harbour@dashboard-e2e.test", "operator-password-e2e")
+DRIVER = ("driver@dashboard-e2e.test", "driver-password-e2e")
+PAID_SLOT, PAYMENT_MINOR = "A01", 450  # the seeded stay and its pay-desk payment (EUR)
+RULE = "Harbour nearly full (e2e)"
+WEBHOOK = "https://hooks.dashboard-e2e.test/alerts"
 
 
 def prerequisites() -> list[str]:
@@ -61,7 +67,11 @@ def prerequisites() -> list[str]:
 def add_staff(stack: LocalStack) -> None:
     """An admin, and an operator of `harbour-parking` (which does not run `downtown`)."""
     passwords = Passwords(ApiSettings(dev_mode=True, argon2_time_cost=1, argon2_memory_kib=8192))
-    staff = ((ADMIN, "admin", None), (OPERATOR, "operator", "harbour-parking"))
+    staff = (
+        (ADMIN, "admin", None),
+        (OPERATOR, "operator", "harbour-parking"),
+        (DRIVER, "driver", None),
+    )
     for (email, password), role, operator in staff:
         stack.sql(
             "INSERT INTO users (email, password_hash, role, operator_id) "
@@ -82,6 +92,25 @@ def register_node(stack: LocalStack) -> None:
         "WHERE code = %s ON CONFLICT (id) DO NOTHING RETURNING id",
         NODE, json.dumps(slot_map(NODE, LOT, codes)), LOT,
     )  # fmt: skip
+
+
+def add_payment(stack: LocalStack) -> int:
+    """A driver's ended stay at LOT and its pending pay-desk payment (as the payments service
+    leaves one); its id."""
+    [(payment,)] = stack.sql(
+        "WITH stay AS (INSERT INTO parking_sessions (slot_id, lot_id, user_id, opened_by, "
+        "started_at, ended_at) SELECT s.id, l.id, u.id, 'driver', now() - interval '2 hours', "
+        "now() - interval '1 hour' FROM parking_lots l JOIN slots s ON s.lot_id = l.id "
+        "JOIN users u ON u.email = %s WHERE l.code = %s AND s.code = %s "
+        "RETURNING id, lot_id, user_id) "
+        "INSERT INTO payments (session_id, user_id, lot_id, provider, provider_ref, "
+        "idempotency_key, amount_minor, currency, state, next_action) "
+        "SELECT id, user_id, lot_id, 'manual', 'desk-e2e-' || id, 'key-e2e-' || id, %s, 'EUR', "
+        "'pending', %s::jsonb FROM stay RETURNING id",
+        DRIVER[0], LOT, PAID_SLOT, PAYMENT_MINOR,
+        json.dumps({"kind": "pay_at_desk", "instructions": "Pay at the desk (e2e)."}),
+    )  # fmt: skip
+    return int(payment)
 
 
 def pub_argv(stack: LocalStack, kind: NodeTopicKind, *, retain: bool = False) -> list[str]:
@@ -130,6 +159,7 @@ def test_dashboard_in_chromium(stack: LocalStack, dashboard: str) -> None:
     assert not missing, f"the browser test needs: {', '.join(missing)}"
     add_staff(stack)
     register_node(stack)
+    payment = add_payment(stack)
     now = datetime.now(UTC)
     snapshot = {EVENT_SLOT: DetectedStatus.FREE, OVERRIDE_SLOT: DetectedStatus.FREE}
     birth = NodeBirth(state="online", bdseq=1, lot_id=LOT, ts=now, seq=1, slots=snapshot,
@@ -156,6 +186,8 @@ def test_dashboard_in_chromium(stack: LocalStack, dashboard: str) -> None:
         "EVENT_SLOT": EVENT_SLOT, "OVERRIDE_SLOT": OVERRIDE_SLOT,
         "ADMIN_EMAIL": ADMIN[0], "ADMIN_PASSWORD": ADMIN[1],
         "OPERATOR_EMAIL": OPERATOR[0], "OPERATOR_PASSWORD": OPERATOR[1],
+        "PAYMENT": str(payment), "RULE": RULE, "WEBHOOK": WEBHOOK,
+        "OPERATOR_CODE": "harbour-parking",
         # The browser script runs this when the lot page is live: the event, as the node.
         "PUBLISH": json.dumps({"argv": pub_argv(stack, NodeTopicKind.OCCUPANCY),
                                "stdin": to_payload(occupied).decode() + "\n"}),
@@ -171,10 +203,29 @@ def test_dashboard_in_chromium(stack: LocalStack, dashboard: str) -> None:
     )]  # fmt: skip
     assert actions[-2:] == ["slot.override_set", "slot.override_clear"], actions
     assert status_of(stack, OVERRIDE_SLOT) == ("free", "detected")
+    # The alert rule and webhook made in the alerts page, for the lot and its operator.
+    rules = stack.sql(
+        "SELECT r.kind, r.params, l.code FROM alert_rules r JOIN parking_lots l ON l.id = r.lot_id "
+        "WHERE r.name = %s", RULE,
+    )  # fmt: skip
+    assert rules == [("lot_free_below", {"free_below": 2}, LOT)], rules
+    hooks = stack.sql(
+        "SELECT o.code, w.enabled FROM webhooks w JOIN operators o ON o.id = w.operator_id "
+        "WHERE w.url = %s", WEBHOOK,
+    )  # fmt: skip
+    assert hooks == [("harbour-parking", True)], hooks
+    # The tariff edited in the browser is the lot's newest version, its cap in minor units.
+    [(definition,)] = stack.sql(
+        "SELECT t.definition FROM tariffs t JOIN parking_lots l ON l.id = t.lot_id "
+        "WHERE l.code = %s ORDER BY t.version DESC LIMIT 1", LOT,
+    )  # fmt: skip
+    assert (definition["free_minutes"], definition["daily_cap_minor"]) == (17, 1950), definition
+    # The pay-desk payment confirmed from the payments page, and audited.
+    assert stack.sql("SELECT state FROM payments WHERE id = %s", payment) == [("succeeded",)]
+    confirmed = stack.sql(
+        "SELECT action FROM audit_log WHERE entity_type = 'payment' AND entity_id = %s",
+        str(payment),
+    )  # fmt: skip
+    assert confirmed == [("payment.confirm",)], confirmed
     shots = sorted(path.name for path in SCREENSHOTS.glob("*.png"))
-    assert {
-        "01-overview.png",
-        "03-lot-event.png",
-        "04-override.png",
-        "09-operator-denied.png",
-    } <= set(shots), shots
+    assert set(EXPECTED_SHOTS) <= set(shots), shots
