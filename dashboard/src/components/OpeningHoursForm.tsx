@@ -6,13 +6,13 @@ import { FieldError, fieldProps, problemFields, type FieldErrors } from "./field
 import { dateTime } from "./format";
 
 export interface OpenState {
-  opening_hours: string | null;
+  opening_hours?: string | null; // null or absent: always open
   open_now: boolean;
   next_change: string | null;
 }
 
 export function openNowText(state: OpenState): string {
-  if (state.opening_hours === null) return "Always open.";
+  if (!state.opening_hours) return "Always open.";
   const now = state.open_now ? "Open now" : "Closed now";
   return state.next_change ? `${now}; ${state.open_now ? "closes" : "opens"} ${dateTime(state.next_change)}.` : `${now}.`;
 }

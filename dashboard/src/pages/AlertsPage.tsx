@@ -32,6 +32,12 @@ export function AlertsPage() {
       <AlertList lots={items} />
       <Rules lots={items} />
       <Webhooks />
+      {/* Operator codes for admins' operator fields: those of the lots they see. */}
+      <datalist id="operator-codes">
+        {[...new Set(items.map((l) => l.operator))].sort().map((code) => (
+          <option key={code} value={code} />
+        ))}
+      </datalist>
     </>
   );
 }
@@ -255,7 +261,7 @@ function RuleForm({ lots, onCreated }: { lots: Lots; onCreated(): void }) {
         {isAdmin && !input.lot_id ? (
           <>
             <label htmlFor={`${id}-operator`}>Operator (code)</label>
-            <input {...f("operator")} value={input.operator} onChange={(ev) => setInput({ ...input, operator: ev.target.value })} />
+            <input {...f("operator")} list="operator-codes" value={input.operator} onChange={(ev) => setInput({ ...input, operator: ev.target.value })} />
             {e("operator")}
           </>
         ) : null}
@@ -453,7 +459,7 @@ function WebhookForm({ onCreated }: { onCreated(): void }) {
         {isAdmin ? (
           <>
             <label htmlFor={`${id}-operator`}>Operator (code)</label>
-            <input {...fieldProps(`${id}-operator`, errors.operator)} value={operator} onChange={(ev) => setOperator(ev.target.value)} />
+            <input {...fieldProps(`${id}-operator`, errors.operator)} list="operator-codes" value={operator} onChange={(ev) => setOperator(ev.target.value)} />
             <FieldError id={`${id}-operator`} error={errors.operator} />
           </>
         ) : null}

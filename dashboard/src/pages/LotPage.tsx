@@ -3,6 +3,7 @@ import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import type { Availability, LotDetail, SlotView } from "../api/types";
 import { Forecast } from "../components/Forecast";
+import { openNowText } from "../components/OpeningHoursForm";
 import { SlotPanel } from "../components/SlotPanel";
 import { Async, ErrorState, Loading } from "../components/States";
 import { StatusLegend } from "../components/StatusBadge";
@@ -46,6 +47,7 @@ export function LiveLot({ lot, open }: { lot: string; open?: SourceFactory }) {
               {d.address} · {d.operator} · <span data-testid="link-state">{LINK_TEXT[live.link]}</span> ·{" "}
               <Link to={`/lots/${encodeURIComponent(lot)}/settings`}>Tariff and opening hours</Link>
             </p>
+            <p data-testid="lot-open">{openNowText(live.availability ? { opening_hours: d.opening_hours, open_now: live.availability.open, next_change: live.availability.next_change } : d)}</p>
             <Counts availability={live.availability} fallback={d.counts} />
             <Forecast lot={lot} />
             <StatusLegend />
