@@ -266,6 +266,9 @@ test("an operator sees only their operator's lots and is refused another's", asy
   assert.match(await refusal.innerText(), /HTTP 403/);
   assert.equal(await page.locator("button.slot").count(), 0);
   await shot("09-operator-denied");
+  await page.goto(`${URL_}#/lots/${OTHER_LOT}/settings`);
+  await page.getByRole("alert").filter({ hasText: `Could not load the tariff of ${OTHER_LOT}. You do not have access to this.` }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Save the tariff" }).count(), 0, "an operator may edit another operator's tariff");
 });
 
 test("no uncaught errors in the page", () => {
