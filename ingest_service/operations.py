@@ -18,6 +18,7 @@ import psycopg
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from ingest_service.db import Connection
+from ingest_service.settings import IngestSettings
 from ingest_service.transport import Outbound
 from schemas.db.locks import OPERATIONS_LOCK_CLASS
 
@@ -164,6 +165,12 @@ class OperationsJob:
         self._drop_connection()
 
 
-def default_tasks() -> list[Task]:
+def default_tasks(settings: IngestSettings, registry: CollectorRegistry) -> list[Task]:
     """The tasks the ingest service runs (each module owns its schedule)."""
-    return []
+    from ingest_service.history import history_tasks  # noqa: PLC0415 - it imports Task
+
+    return [
+        *history_tasks(
+            registry, max_event_age=settings.max_event_age, retention=settings.history_retention
+        ),
+    ]

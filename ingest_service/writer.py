@@ -28,16 +28,17 @@ _COPY_TYPES = (
     "int4", "uuid", "text", "int8", "int8", "text", "float8", "timestamptz", "int8", "text", "text"
 )  # fmt: skip
 _SLOTS_OF_NODES = "SELECT id FROM slots WHERE detected_node_id = ANY(%s)"
-# Deduplication by event_id: a redelivered event is simply not inserted again, and only the
-# ids of rows really inserted come back to drive state (within a batch, the first copy of
-# an event wins, as in Python).
+# Deduplication by (event_id, observed_at), the partitioned table's primary key: a
+# redelivered event (the node's stored payload, or a birth's stable id with the accepted
+# birth's ts) is simply not inserted again, and only the ids of rows really inserted come
+# back to drive state (within a batch, the first copy of an event id wins, as in Python).
 _INSERT_EVENTS = """
     INSERT INTO slot_events (event_id, slot_id, lot_id, node_id, status, confidence,
         observed_at, seq, detector, origin)
     SELECT DISTINCT ON (event_id) event_id, slot_id, lot_id, node_id, status, confidence,
         observed_at, seq, detector, origin
     FROM ingest_events ORDER BY event_id, idx
-    ON CONFLICT (event_id) DO NOTHING
+    ON CONFLICT (event_id, observed_at) DO NOTHING
     RETURNING event_id
 """
 # One statement per batch: a message stored before (same topic, reason and stored payload)

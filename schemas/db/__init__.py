@@ -4,6 +4,7 @@ from schemas.db.base import Base
 from schemas.db.history import AuditEntry, DeadLetter, ParkingSession, Reservation, SlotEvent
 from schemas.db.layout import Floor, ParkingLot, Row, Slot
 from schemas.db.nodes import Node, NodeReceipt, RefusedSeq
+from schemas.db.rollups import OccupancyHourly, OccupancyRollupState
 from schemas.db.tenancy import Operator, User
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "Floor",
     "Node",
     "NodeReceipt",
+    "OccupancyHourly",
+    "OccupancyRollupState",
     "Operator",
     "ParkingLot",
     "ParkingSession",

@@ -1,12 +1,13 @@
 """`GET /admin/stats/occupancy`: occupied slot-time per bucket and session durations."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from schemas.db import ParkingSession
+from schemas.db import ParkingSession, SlotEvent
 from tests.integration.api_service.admin.conftest import Staff
 from tests.integration.api_service.conftest import lot_id, problem, slot_id
 
@@ -15,18 +16,27 @@ pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 26, 8, tzinfo=UTC)
 
 
-def test_buckets_and_durations(admin_client: FlaskClient, staff: Staff, lots: Session) -> None:
-    lot = lot_id(lots, "harbour-surface")
-    for code, start, minutes in (("A01", 0, 90), ("A02", 30, 30)):
-        lots.add(
-            ParkingSession(
-                slot_id=slot_id(lots, "harbour-surface", code),
-                lot_id=lot,
-                opened_by="detection",
-                started_at=T0 + timedelta(minutes=start),
-                ended_at=T0 + timedelta(minutes=start + minutes),
-            )
+def stay(lots: Session, code: str, start: timedelta, minutes: int) -> None:
+    """A stay in a slot of harbour-surface: its session and the detections behind it."""
+    lot, slot = lot_id(lots, "harbour-surface"), slot_id(lots, "harbour-surface", code)
+    began, ended = T0 + start, T0 + start + timedelta(minutes=minutes)
+    lots.add(
+        ParkingSession(
+            slot_id=slot, lot_id=lot, opened_by="detection", started_at=began, ended_at=ended
         )
+    )
+    for seq, (status, at) in enumerate((("occupied", began), ("free", ended))):
+        lots.add(
+            SlotEvent(
+                event_id=uuid.uuid4(), slot_id=slot, lot_id=lot, node_id="node-stats",
+                status=status, observed_at=at, seq=seq,
+            )
+        )  # fmt: skip
+
+
+def test_buckets_and_durations(admin_client: FlaskClient, staff: Staff, lots: Session) -> None:
+    for code, start, minutes in (("A01", 0, 90), ("A02", 30, 30)):
+        stay(lots, code, timedelta(minutes=start), minutes)
     lots.commit()
     url = (
         "/api/v1/admin/stats/occupancy?lot_id=harbour-surface&bucket=1h"
@@ -68,16 +78,7 @@ def test_hours_before_any_data_are_null_not_zero(
     before = admin_client.get(url, headers=staff.headers("harbour")).get_json()
     # A fresh lot: nothing known yet, so no bucket claims 0 %.
     assert [b["occupancy"] for b in before["series"][0]["buckets"]] == [None] * 4
-    lot = lot_id(lots, "harbour-surface")
-    lots.add(
-        ParkingSession(
-            slot_id=slot_id(lots, "harbour-surface", "A01"),
-            lot_id=lot,
-            opened_by="detection",
-            started_at=T0 + timedelta(minutes=30),
-            ended_at=T0 + timedelta(minutes=60),
-        )
-    )
+    stay(lots, "A01", timedelta(minutes=30), 30)
     lots.commit()
     after = admin_client.get(url, headers=staff.headers("harbour")).get_json()
     shares = [b["occupancy"] for b in after["series"][0]["buckets"]]
