@@ -21,6 +21,7 @@ from api_service.resources import (
     admin_overrides,
     admin_users,
     auth,
+    forecast,
     lots,
     ops,
     reservations,
@@ -66,7 +67,7 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
     init_jwt(app, settings)
     register_error_handlers(app)
     init_security_headers(app)
-    blueprints = (ops, auth, lots, slots, reservations, sessions)
+    blueprints = (ops, auth, lots, forecast, slots, reservations, sessions)
     admin = (admin_lots, admin_overrides, admin_history, admin_nodes, admin_users)
     for module in blueprints + admin:
         app.register_blueprint(module.bp)
