@@ -24,9 +24,9 @@ MIN_HOURS: Final = 24
 """Fewer usable rollup hours than this: no profile, persistence."""
 MIN_PAIRS: Final = 24
 """Fewer pairs of consecutive usable hours: `DEFAULT_RHO` instead of a fitted one."""
-DEFAULT_RHO: Final = 0.6
-"""Residual correlation one hour apart when the history cannot say (`bench/forecast.py`
-fits about this on its simulated lot)."""
+DEFAULT_RHO: Final = 0.7
+"""Residual correlation one hour apart when the history cannot say: what `bench/forecast.py`
+fits on its simulated lot (0.68 to 0.74 by seed)."""
 MAX_UNKNOWN_SHARE: Final = 0.5
 """An hour with more of its slots unknown than this says little about free ones: skipped."""
 _WEEKEND: Final = 5  # Monday is 0: Saturday and Sunday are the weekend's day type

@@ -129,9 +129,9 @@ def test_forecast_follows_the_usual_week_from_where_the_lot_is_now(
 
 def test_whole_lot_numbers(client: FlaskClient, harbour: Session) -> None:
     # The first case written out: 23 open bays, 18 free where 23 * 6.5 / 24 = 6.2 are usual
-    # at 08:30, 11.8 more, fading by 0.6 an hour; at 09:30 that passes 23 (all open bays).
+    # at 08:30, 11.8 more, fading by 0.7 an hour; at 09:30 that passes 23 (all open bays).
     body = client.get("/api/v1/lots/harbour-surface/forecast").get_json()
-    assert horizons(body) == [(15, 19.2, 8.9), (30, 20.6, 11.5), (60, 23.0, 16.8)]
+    assert horizons(body) == [(15, 19.6, 8.9), (30, 21.3, 11.5), (60, 23.0, 16.8)]
 
 
 def test_a_lot_without_history_forecasts_what_it_has_now(
