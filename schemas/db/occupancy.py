@@ -6,7 +6,9 @@ A slot's detected state at any instant is that of its newest event by (observed_
 event_id) not after it, as ingest's newest-wins rule decides (`ingest_service/rules.py`);
 before any event, `unknown`. Each slot's state at the window's start plus every event inside
 the window make spans; spans are cut at bucket boundaries (`date_bin(step, t, origin)`) and
-summed per lot, slot kind, floor level and bucket. A slot counts in a bucket unless it was
+summed per lot, slot kind, floor level and bucket. The state at the start is looked for in
+the last 8 days first (one or two weekly partitions), in older weeks only for a slot that
+had no event since. A slot counts in a bucket unless it was
 retired before the bucket began. Seconds are exact (numeric).
 
 Parameters (psycopg style): `from`, `to` (the window), `step` (interval), `origin` (an
@@ -26,9 +28,11 @@ OCCUPANCY_SECONDS: Final = """
             NULL::uuid AS event_id, coalesce(last.status, 'unknown') AS status
         FROM chosen c LEFT JOIN LATERAL (
             SELECT e.status FROM slot_events e
-            WHERE e.slot_id = c.id AND e.observed_at = (
-                SELECT max(m.observed_at) FROM slot_events m
-                WHERE m.slot_id = c.id AND m.observed_at < %(from)s)
+            WHERE e.slot_id = c.id AND e.observed_at = coalesce(
+                (SELECT max(m.observed_at) FROM slot_events m WHERE m.slot_id = c.id
+                 AND m.observed_at < %(from)s AND m.observed_at >= %(from)s - interval '8 days'),
+                (SELECT max(m.observed_at) FROM slot_events m WHERE m.slot_id = c.id
+                 AND m.observed_at < %(from)s - interval '8 days'))
             ORDER BY e.seq DESC, e.event_id DESC LIMIT 1
         ) last ON true
         UNION ALL

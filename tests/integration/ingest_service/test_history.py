@@ -79,14 +79,18 @@ def test_rollup_is_exact_across_hours_and_rolls_late_events_again(
     # A03: two observations at the same instant; the greater seq wins (newest-wins).
     store(engine, "A03", "free", T0 + 30 * MIN, seq=2)
     store(engine, "A03", "occupied", T0 + 30 * MIN, seq=1)
-    first = roll_up(conn, T0 + 125 * MIN)  # 10:05: 07, 08 and 09 are complete
-    assert first.new == [T0 - 60 * MIN, T0, T0 + 60 * MIN]
+    # A04: occupied since ten days before (its state is found beyond the 8-day first look).
+    store(engine, "A04", "occupied", T0 - 10 * 24 * 60 * MIN)
+    first = roll_up(conn, T0 + 125 * MIN, max_hours=10_000)  # 10:05: up to 09 is complete
+    assert len(first.new) == 10 * 24 + 2
+    assert first.new[-3:] == [T0 - 60 * MIN, T0, T0 + 60 * MIN]
     assert first.rolled_to == T0 + 120 * MIN
-    others = standard - 2
-    assert hourly(engine, "standard") == {
-        T0 - 60 * MIN: (standard, 0.5, 0.0, others + 1.5),
-        T0: (standard, 0.5, 1.0, others + 0.5),
-        T0 + 60 * MIN: (standard, 0.5, 1.0, others + 0.5),
+    others = standard - 3
+    rolled = hourly(engine, "standard")
+    assert {hour: rolled[hour] for hour in first.new[-3:]} == {
+        T0 - 60 * MIN: (standard, 1.5, 0.0, others + 1.5),
+        T0: (standard, 1.5, 1.0, others + 0.5),
+        T0 + 60 * MIN: (standard, 1.5, 1.0, others + 0.5),
     }
     assert hourly(engine, "ev")[T0] == (ev, 0.0, 0.0, float(ev))
     # A late event (a node's offline buffer): A02 was free from 09:10.
@@ -95,9 +99,9 @@ def test_rollup_is_exact_across_hours_and_rolls_late_events_again(
     assert again.new == []
     assert again.again_hours == 1  # 09:00 of the one lot
     assert hourly(engine, "standard")[T0 + 60 * MIN] == pytest.approx(
-        (standard, 1 / 6, 1 + 1 / 3, others + 0.5)
+        (standard, 1 + 1 / 6, 1 + 1 / 3, others + 0.5)
     )
-    assert hourly(engine, "standard")[T0] == (standard, 0.5, 1.0, others + 0.5)
+    assert hourly(engine, "standard")[T0] == (standard, 1.5, 1.0, others + 0.5)
     # Nothing new: nothing rolled again.
     assert roll_up(conn, T0 + 127 * MIN).again == {}
 
