@@ -2,9 +2,9 @@
 retention, and hourly occupancy rollups; tasks of the operations job (`operations.py`).
 
 - `ensure_partitions` creates every week from the oldest an event may still be observed in
-  (`INGEST_MAX_EVENT_AGE_S` back) to `PARTITIONS_AHEAD_WEEKS` ahead, and the week of any row
-  that landed in `slot_events_default` (moving those rows into it), so no row is ever
-  refused for want of a partition.
+  (`INGEST_MAX_EVENT_AGE_S` back, at most 4 weeks) to `PARTITIONS_AHEAD_WEEKS` ahead, and the
+  week of any row that landed in `slot_events_default` (moving those rows into it), so no
+  row is ever refused for want of a partition.
 - `drop_expired` drops whole weekly partitions past `INGEST_HISTORY_RETENTION_DAYS` (never a
   DELETE), and only once the rollup has passed them.
 - `roll_up` rolls complete hours up into `occupancy_hourly` (`schemas/db/occupancy.py`) and
@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
 PARTITIONS_AHEAD_WEEKS = 4
+# Weeks made back to the oldest event ingest accepts, but no more than this many: an older
+# late event (a very long INGEST_MAX_EVENT_AGE_S) lands in the default partition and gets a
+# week of its own the next round, instead of hundreds of empty weeks made up front.
+PARTITIONS_BACK_MAX = timedelta(weeks=4)
 # An hour is rolled up this long after it ends: events in flight at the boundary are in.
 ROLLUP_GRACE = timedelta(minutes=2)
 # New hours per run, so catching up months of history goes in steps of one commit each.
@@ -123,7 +127,7 @@ def _names(conn: Connection) -> list[str]:
 def ensure_partitions(conn: Connection, now: datetime, back: timedelta) -> tuple[list[str], int]:
     """Create the weeks wanted and those of rows in the default partition: (created, moved)."""
     existing = set(_names(conn))
-    wanted = set(weeks_wanted(now, back, PARTITIONS_AHEAD_WEEKS))
+    wanted = set(weeks_wanted(now, min(back, PARTITIONS_BACK_MAX), PARTITIONS_AHEAD_WEEKS))
     wanted |= {w.astimezone(UTC) for (w,) in conn.execute(_DEFAULT_WEEKS)}
     created, moved = [], 0
     for start in sorted(wanted):
@@ -242,12 +246,17 @@ def history_tasks(
         metrics.partitions_created.inc(len(created))
         metrics.rows_moved.inc(moved)
         if created:
-            log.info("slot_events partitions created", extra={"created": created, "moved": moved})
+            log.info(
+                "slot_events partitions created",
+                extra={"partitions": created, "rows_moved": moved},
+            )
         if retention is not None:
             dropped = drop_expired(ctx.conn, ctx.now, retention)
             metrics.partitions_dropped.inc(len(dropped))
             if dropped:
-                log.info("slot_events partitions dropped by retention", extra={"dropped": dropped})
+                log.info(
+                    "slot_events partitions dropped by retention", extra={"partitions": dropped}
+                )
 
     def rollup(ctx: OpsContext) -> None:
         rolled = roll_up(ctx.conn, ctx.now)

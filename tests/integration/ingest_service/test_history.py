@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from ingest_service.history import (
@@ -16,6 +17,8 @@ from ingest_service.history import (
     hour_start,
     roll_up,
 )
+from ingest_service.operations import OperationsJob, default_tasks
+from ingest_service.settings import IngestSettings
 from schemas.db.partitions import partition_name, partition_start, week_start
 from tests.integration.ingest_service.support import import_example_lot, rows, scalar
 
@@ -160,3 +163,37 @@ def test_retention_drops_whole_old_weeks_once_rolled_up_and_nothing_else(
     assert all(week_start(now - n * WEEK) + WEEK > now - timedelta(days=30) for n in (0, 1, 2, 3))
     assert not set(later) & {partition_name(week_start(now - n * WEEK)) for n in range(4)}
     assert scalar(engine, "SELECT count(*) FROM slot_events_default") == 0
+
+
+def test_the_operations_job_runs_the_history_tasks(engine: Engine, database_url: str) -> None:
+    """Wired into ingest's operations job: weeks ahead made, hours rolled, both counted."""
+    import_example_lot(engine, "harbour-surface")
+    store(engine, "A02", "occupied", T0)
+    now = T0 + 10 * WEEK
+    registry = CollectorRegistry()
+    before = set(partitions(engine))
+    settings = IngestSettings(database_url=database_url, history_retention_days=8)
+    job = OperationsJob(
+        settings.libpq_url,
+        default_tasks(settings, registry),
+        lambda _messages: None,
+        interval_s=60,
+        registry=registry,
+        clock=lambda: now,
+    )
+    try:
+        assert job.run_once() is True
+    finally:
+        job.stop()
+    made = set(partitions(engine)) - before
+    wanted = {partition_name(week_start(now) + n * WEEK) for n in range(-1, 5)}
+    assert made == wanted - before
+    assert registry.get_sample_value("ingest_history_partitions_created_total") == len(made)
+    assert (
+        registry.get_sample_value(
+            "ingest_operations_runs_total", {"task": "history_partitions", "outcome": "ok"}
+        )
+        == 1
+    )
+    rolled = registry.get_sample_value("ingest_occupancy_hours_rolled_total", {"pass": "new"})
+    assert rolled == 7 * 24  # a week per run from the first event's hour
