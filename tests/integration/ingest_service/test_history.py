@@ -10,6 +10,8 @@ import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
+from ingest_service.db import Database
+from ingest_service.decode import Birth, Event, Item
 from ingest_service.history import (
     ROLLUP_GRACE,
     drop_expired,
@@ -19,8 +21,17 @@ from ingest_service.history import (
 )
 from ingest_service.operations import OperationsJob, default_tasks
 from ingest_service.settings import IngestSettings
+from ingest_service.writer import write_batch
 from schemas.db.partitions import partition_name, partition_start, week_start
-from tests.integration.ingest_service.support import import_example_lot, rows, scalar
+from schemas.enums import DetectedStatus
+from schemas.messages import NodeBirth
+from tests.integration.ingest_service.support import (
+    event,
+    import_example_lot,
+    register_node,
+    rows,
+    scalar,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -197,3 +208,36 @@ def test_the_operations_job_runs_the_history_tasks(engine: Engine, database_url:
     )
     rolled = registry.get_sample_value("ingest_occupancy_hours_rolled_total", {"pass": "new"})
     assert rolled == 7 * 24  # a week per run from the first event's hour
+
+
+def test_dedupe_on_event_id_and_observed_at(engine: Engine, database_url: str) -> None:
+    """Replays and re-delivered births are stored once; an id reused with another time is a
+    second observation (the primary key of a time-partitioned table holds the time)."""
+    lot = import_example_lot(engine, "harbour-surface")
+    register_node(engine, "node-d", lot)
+    database, now = Database(database_url.replace("+psycopg", "")), T0 + 10 * MIN
+
+    def write(*items: Item) -> int:
+        with database.transaction() as conn:
+            return write_batch(conn, list(items), [], now, 4096).events_written
+
+    first = event("node-d", lot, "A01", "occupied", T0, 1)
+    assert write(Event(0, "node-d", first)) == 1
+    assert write(Event(0, "node-d", first), Event(1, "node-d", first)) == 0  # replays
+    birth = NodeBirth(
+        state="online",
+        bdseq=1,
+        lot_id=lot,
+        ts=T0 + 2 * MIN,
+        seq=1,
+        slots={"A02": DetectedStatus.FREE},
+    )
+    write(Birth(0, "node-d", birth))
+    write(Birth(0, "node-d", birth))  # redelivered
+    write(Birth(0, "node-d", birth.model_copy(update={"ts": T0 + 3 * MIN})))  # same bdseq
+    forged = first.model_copy(update={"observed_at": T0 + MIN, "seq": 2})
+    assert write(Event(0, "node-d", forged)) == 1
+    stored = rows(engine, "SELECT origin, observed_at FROM slot_events ORDER BY observed_at")
+    assert stored == [("event", T0), ("event", T0 + MIN), ("birth", T0 + 2 * MIN)]
+    assert scalar(engine, "SELECT detected_at FROM slots WHERE code = 'A01'") == T0 + MIN
+    database.close()
