@@ -24,6 +24,7 @@ from api_service.resources import (
     admin_tariffs,
     admin_users,
     auth,
+    forecast,
     lots,
     open_data,
     ops,
@@ -72,7 +73,18 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
     init_jwt(app, settings)
     register_error_handlers(app)
     init_security_headers(app)
-    blueprints = (ops, auth, lots, quotes, slots, reservations, sessions, open_data, payments)
+    blueprints = (
+        ops,
+        auth,
+        lots,
+        quotes,
+        forecast,
+        slots,
+        reservations,
+        sessions,
+        open_data,
+        payments,
+    )
     admin = (
         admin_lots,
         admin_overrides,

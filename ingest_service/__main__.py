@@ -77,7 +77,7 @@ def consume(settings: IngestSettings) -> int:
     )
     operations = OperationsJob(
         settings.libpq_url,
-        default_tasks(settings),
+        default_tasks(settings, worker.metrics.registry),
         lambda messages: transport.publish(messages, timeout=10),
         interval_s=settings.operations_interval_s,
         registry=worker.metrics.registry,

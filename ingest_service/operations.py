@@ -175,12 +175,16 @@ def price_closed_sessions(ctx: OpsContext) -> None:
         log.debug("priced %d parking sessions", priced)
 
 
-def default_tasks(settings: IngestSettings) -> list[Task]:
+def default_tasks(settings: IngestSettings, registry: CollectorRegistry) -> list[Task]:
     """The tasks the ingest service runs (each module owns its schedule)."""
-    # Imported here: the alerting modules build on this module's Task and OpsContext.
+    # Imported here: those modules build on this module's Task and OpsContext.
     from ingest_service.alerts import alert_tasks  # noqa: PLC0415
+    from ingest_service.history import history_tasks  # noqa: PLC0415
 
     return [
+        *history_tasks(
+            registry, max_event_age=settings.max_event_age, retention=settings.history_retention
+        ),
         *alert_tasks(settings),
         # Every round: a lot's retained availability says `open` within one interval.
         Task("lot-opening-hours", timedelta(0), republish_opened_or_closed),

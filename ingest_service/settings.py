@@ -1,6 +1,7 @@
 """The worker's configuration: one validated settings object read from the environment."""
 
 import socket
+from datetime import timedelta
 from typing import Self
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -76,6 +77,11 @@ class IngestSettings(PrefixedSettings):
     max_event_age_s: float = Field(
         default=7 * 86_400, gt=0,
         description="Events observed longer ago are dead letters (stale_timestamp).",
+    )  # fmt: skip
+    history_retention_days: int = Field(
+        default=0, ge=0, le=36_500,
+        description="Drop slot_events partitions (whole weeks) older than this many days, once "
+        "rolled up; 0 keeps every week. Must exceed INGEST_MAX_EVENT_AGE_S.",
     )  # fmt: skip
     receipt_interval_ms: int = Field(
         default=200, ge=0, le=60_000,
@@ -178,6 +184,27 @@ class IngestSettings(PrefixedSettings):
                 f"({self.retire_max_s})"
             )
         return self
+
+    @model_validator(mode="after")
+    def _retention_beyond_max_age(self) -> Self:
+        # A week that may still receive an event (from a node's offline buffer) is never dropped.
+        if self.history_retention_days and self.history_retention_days * 86_400 <= (
+            self.max_event_age_s
+        ):
+            raise ValueError(
+                f"history_retention_days ({self.history_retention_days}) must exceed "
+                f"max_event_age_s ({self.max_event_age_s:g} s), or be 0 to keep every week"
+            )
+        return self
+
+    @property
+    def max_event_age(self) -> timedelta:
+        return timedelta(seconds=self.max_event_age_s)
+
+    @property
+    def history_retention(self) -> timedelta | None:
+        """None: keep every week."""
+        return timedelta(days=self.history_retention_days) if self.history_retention_days else None
 
     @property
     def broker(self) -> BrokerAddress:

@@ -28,16 +28,24 @@ _COPY_TYPES = (
     "int4", "uuid", "text", "int8", "int8", "text", "float8", "timestamptz", "int8", "text", "text"
 )  # fmt: skip
 _SLOTS_OF_NODES = "SELECT id FROM slots WHERE detected_node_id = ANY(%s)"
-# Deduplication by event_id: a redelivered event is simply not inserted again, and only the
-# ids of rows really inserted come back to drive state (within a batch, the first copy of
-# an event wins, as in Python).
+# Deduplication by (event_id, observed_at), the partitioned table's primary key: a
+# redelivered event (the node re-sends the payload its outbox stored) is simply not inserted
+# again, and only the ids of rows really inserted come back to drive state (within a batch,
+# the first copy of an event id wins, as in Python). A birth snapshot's stable id (node,
+# bdseq, slot) comes again with another ts when the node re-births on the same connection
+# (a new slot map, a snapshot command): that is not stored again, as before partitioning, so
+# a birth id is looked up in every partition (births are rare; the node's row lock orders
+# two batches with births of one node).
 _INSERT_EVENTS = """
     INSERT INTO slot_events (event_id, slot_id, lot_id, node_id, status, confidence,
         observed_at, seq, detector, origin)
     SELECT DISTINCT ON (event_id) event_id, slot_id, lot_id, node_id, status, confidence,
         observed_at, seq, detector, origin
-    FROM ingest_events ORDER BY event_id, idx
-    ON CONFLICT (event_id) DO NOTHING
+    FROM ingest_events i
+    WHERE i.origin = 'event'
+        OR NOT EXISTS (SELECT 1 FROM slot_events s WHERE s.event_id = i.event_id)
+    ORDER BY event_id, idx
+    ON CONFLICT (event_id, observed_at) DO NOTHING
     RETURNING event_id
 """
 # One statement per batch: a message stored before (same topic, reason and stored payload)

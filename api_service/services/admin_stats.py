@@ -1,31 +1,43 @@
-"""Occupancy over time from parking sessions: occupied slot-time per bucket, and durations;
-revenue per local day from the payment log."""
+"""Occupancy over time: occupied slot-time per bucket from the detected history, sessions
+started per bucket, and session durations; revenue per local day from the payment log.
+
+Occupied slot-time is the time-weighted detected state of the lot's slots
+(`schemas/db/occupancy.py`). For a whole lot and buckets of whole hours, the hours the
+rollup has passed are read from `occupancy_hourly` (a month is ~720 rows a kind, not
+millions of events); the rest of the window (the hours not rolled up yet, the current
+partial hour, sub-hour buckets, per-floor series) is computed from `slot_events`.
+"""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-# Occupied seconds per bucket (and floor) from the sessions overlapping each bucket; a
-# session still open counts until `now`.
-_OCCUPIED: Final = text("""
-    WITH buckets AS (
-        SELECT b AS start, least(b + :step, :to) AS stop
-        FROM generate_series(CAST(:from AS timestamptz), CAST(:to AS timestamptz) - interval '1 microsecond', :step) AS b
-    )
-    SELECT b.start, CASE WHEN :by_floor THEN f.level END AS level,
-        sum(extract(epoch FROM least(coalesce(p.ended_at, :now), b.stop)
-                              - greatest(p.started_at, b.start))) AS occupied_s,
-        count(*) FILTER (WHERE p.started_at >= b.start AND p.started_at < b.stop) AS started
-    FROM buckets b
-    JOIN parking_sessions p ON p.lot_id = :lot AND p.started_at < b.stop
-        AND coalesce(p.ended_at, :now) > b.start
-    JOIN slots s ON s.id = p.slot_id
+from schemas.db.occupancy import OCCUPANCY_SECONDS
+
+HOUR: Final = timedelta(hours=1)
+# Occupied seconds per bucket (and floor) computed from the raw events of [from, to).
+_RAW: Final = f"""
+    SELECT bucket AS start, CASE WHEN %(by_floor)s THEN level END AS level,
+        sum(occupied_s)::float8 AS occupied_s
+    FROM ({OCCUPANCY_SECONDS}) seconds GROUP BY 1, 2
+"""  # noqa: S608 (a constant statement)
+_ROLLED_TO: Final = text("SELECT rolled_to FROM occupancy_rollup_state WHERE id = 1")
+_ROLLED_UP: Final = text("""
+    SELECT date_bin(:step, hour, :from) AS start, sum(occupied_avg) * 3600 AS occupied_s
+    FROM occupancy_hourly WHERE lot_id = :lot AND hour >= :from AND hour < :until
+    GROUP BY 1
+""")
+_STARTED: Final = text("""
+    SELECT date_bin(:step, p.started_at, :from) AS start,
+        CASE WHEN :by_floor THEN f.level END AS level, count(*) AS started
+    FROM parking_sessions p JOIN slots s ON s.id = p.slot_id
     LEFT JOIN rows r ON r.id = s.row_id LEFT JOIN floors f ON f.id = r.floor_id
+    WHERE p.lot_id = :lot AND p.started_at >= :from AND p.started_at < :to
     GROUP BY 1, 2
-""")  # noqa: E501
+""")
 _SLOTS: Final = text("""
     SELECT CASE WHEN :by_floor THEN f.level END AS level, count(*) AS n
     FROM slots s JOIN rows r ON r.id = s.row_id JOIN floors f ON f.id = r.floor_id
@@ -89,6 +101,24 @@ def series(
     return out
 
 
+def rolled_span(
+    window: tuple[datetime, datetime],
+    step: timedelta,
+    rolled_to: datetime | None,
+    *,
+    whole_lot: bool,
+) -> datetime:
+    """Where the part of the window read from hourly rollups ends (it starts at the
+    window's start; equal to it: none). Only whole hours the rollup has passed, for a whole
+    lot, and buckets made of whole hours starting on an hour (pure)."""
+    start, end = window
+    aligned = start == start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    if rolled_to is None or not whole_lot or step % HOUR or not aligned:
+        return start
+    whole_hours = start + (end - start) // HOUR * HOUR
+    return max(start, min(whole_hours, rolled_to))
+
+
 def occupancy(
     session: Session,
     lot_id: int,
@@ -97,21 +127,32 @@ def occupancy(
     *,
     by_floor: bool,
     now: datetime,
+    rollups: bool = True,
 ) -> dict[int | None, tuple[int, list[BucketFigures]]]:
-    """Per floor (or None: the lot): slots in service and the bucket figures."""
+    """Per floor (or None: the lot): slots in service and the bucket figures. `rollups`
+    False computes everything from the raw events (the benchmark's and tests' reference)."""
     start, end = window
-    params = {
-        "lot": lot_id,
-        "from": start,
-        "to": end,
-        "step": step,
-        "now": now,
-        "by_floor": by_floor,
-    }
+    params = {"lot": lot_id, "from": start, "to": end, "step": step, "by_floor": by_floor}
     slot_counts = {row.level: row.n for row in session.execute(_SLOTS, params)}
     figures: dict[int | None, dict[datetime, Any]] = {}
-    for row in session.execute(_OCCUPIED, params):
-        figures.setdefault(row.level, {})[row.start] = (float(row.occupied_s), row.started)
+
+    def add(level: int | None, at: datetime, occupied: float = 0.0, started: int = 0) -> None:
+        before = figures.setdefault(level, {}).get(at, (0.0, 0))
+        figures[level][at] = (before[0] + occupied, before[1] + started)
+
+    rolled_to = session.scalar(_ROLLED_TO) if rollups else None
+    split = rolled_span(window, step, rolled_to, whole_lot=not by_floor)
+    if split > start:
+        for row in session.execute(_ROLLED_UP, {**params, "until": split}):
+            add(None, row.start, float(row.occupied_s))
+    # Nothing is known past `now`: as an open session did, the current state counts until now.
+    stop = min(end, max(split, now))
+    raw = {**params, "from": split, "to": stop, "origin": start, "lots": [lot_id]}
+    if split < stop:
+        for row in session.connection().exec_driver_sql(_RAW, raw):
+            add(row.level, row.start, float(row.occupied_s))
+    for row in session.execute(_STARTED, params):
+        add(row.level, row.start, started=row.started)
     starts = bucket_starts(start, end, step)
     first = session.scalar(_DATA_FROM, params)
     keys = sorted(set(slot_counts) | set(figures), key=lambda k: (k is not None, k or 0))

@@ -6,6 +6,7 @@ from schemas.db.history import AuditEntry, DeadLetter, ParkingSession, Reservati
 from schemas.db.layout import Floor, ParkingLot, Row, Slot
 from schemas.db.nodes import Node, NodeReceipt, RefusedSeq
 from schemas.db.payments import Payment, PaymentEvent
+from schemas.db.rollups import OccupancyHourly, OccupancyRollupState
 from schemas.db.tariffs import Tariff
 from schemas.db.tenancy import Operator, User
 
@@ -19,6 +20,8 @@ __all__ = [
     "Floor",
     "Node",
     "NodeReceipt",
+    "OccupancyHourly",
+    "OccupancyRollupState",
     "Operator",
     "ParkingLot",
     "ParkingSession",

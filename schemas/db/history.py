@@ -26,7 +26,13 @@ from schemas.enums import DetectedStatus, ReservationState
 
 
 class SlotEvent(Base):
-    """One occupancy observation as a node reported it; kept even when superseded."""
+    """One occupancy observation as a node reported it; kept even when superseded.
+
+    Range-partitioned by `observed_at`, one partition per UTC week (`slot_events_pYYYYMMDD`,
+    the Monday it starts) plus `slot_events_default` for a row no partition covers (migration
+    0011, `ingest_service/history.py`). A unique key must hold the partition key, hence the
+    primary key (event_id, observed_at): a replay carries the same observed_at.
+    """
 
     __tablename__ = "slot_events"
     __table_args__ = (
@@ -41,18 +47,20 @@ class SlotEvent(Base):
         # Keyset pages of GET /admin/events, overall and per lot (migration 0004).
         Index("ix_slot_events_tx_id_id", "tx_id", "id"),
         Index("ix_slot_events_lot_id_tx_id_id", "lot_id", "tx_id", "id"),
+        {"postgresql_partition_by": "RANGE (observed_at)"},
     )
 
     event_id: Mapped[UUID] = mapped_column(primary_key=True)
-    # Arrival order, for cursor pagination that new rows cannot disturb.
-    id: Mapped[int] = mapped_column(Identity(always=True), unique=True)
+    # Arrival order, for cursor pagination that new rows cannot disturb. Unique by its
+    # identity sequence (a unique constraint would have to include observed_at).
+    id: Mapped[int] = mapped_column(Identity(always=True))
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"))
     lot_id: Mapped[int] = mapped_column(ForeignKey("parking_lots.id"))
     # No foreign key: history outlives a node's registration.
     node_id: Mapped[Code]
     status: Mapped[DetectedStatus] = mapped_column(enum_column(DetectedStatus, "status"))
     confidence: Mapped[float | None] = mapped_column(Double)
-    observed_at: Mapped[datetime]
+    observed_at: Mapped[datetime] = mapped_column(primary_key=True)
     seq: Mapped[int]
     detector: Mapped[str | None] = mapped_column(String(128))
     origin: Mapped[str] = mapped_column(String(8), default="event", server_default="event")

@@ -6,9 +6,15 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from schemas.db import Base
+from schemas.db.partitions import is_partition
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """Autogenerate compares the model's tables: slot_events' partitions are not among them."""
+    return not (type_ == "table" and name is not None and is_partition(name))
 
 
 def database_url() -> str:
@@ -33,7 +39,9 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = create_engine(database_url())
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, include_name=include_name
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

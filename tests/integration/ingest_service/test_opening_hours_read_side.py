@@ -103,7 +103,11 @@ def test_the_operations_job_republishes_when_a_lot_closes(
             {"i": lot_id},
         )
     clock = [MIDDAY]
-    tasks = [task for task in default_tasks(settings) if task.name == "lot-opening-hours"]
+    tasks = [
+        task
+        for task in default_tasks(settings, CollectorRegistry())
+        if task.name == "lot-opening-hours"
+    ]
     with (
         mqtt_publish(mosquitto) as publish,
         psycopg.connect(settings.libpq_url, autocommit=True) as conn,

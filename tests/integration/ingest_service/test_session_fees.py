@@ -66,7 +66,7 @@ def test_the_operations_job_prices_what_detection_closed(
     ]
     job = OperationsJob(
         settings.libpq_url,
-        default_tasks(settings),
+        default_tasks(settings, CollectorRegistry()),
         lambda _messages: None,
         interval_s=60,
         registry=CollectorRegistry(),

@@ -1,12 +1,18 @@
 """`GET /admin/stats/occupancy`: occupied slot-time per bucket and session durations."""
 
+import random
+import uuid
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from schemas.db import ParkingSession
+from api_service.models.admin_history import BUCKETS
+from api_service.services import admin_stats
+from ingest_service.history import roll_up
+from schemas.db import ParkingSession, SlotEvent
 from tests.integration.api_service.admin.conftest import Staff
 from tests.integration.api_service.conftest import lot_id, problem, slot_id
 
@@ -15,18 +21,27 @@ pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 26, 8, tzinfo=UTC)
 
 
-def test_buckets_and_durations(admin_client: FlaskClient, staff: Staff, lots: Session) -> None:
-    lot = lot_id(lots, "harbour-surface")
-    for code, start, minutes in (("A01", 0, 90), ("A02", 30, 30)):
-        lots.add(
-            ParkingSession(
-                slot_id=slot_id(lots, "harbour-surface", code),
-                lot_id=lot,
-                opened_by="detection",
-                started_at=T0 + timedelta(minutes=start),
-                ended_at=T0 + timedelta(minutes=start + minutes),
-            )
+def stay(lots: Session, code: str, start: timedelta, minutes: int) -> None:
+    """A stay in a slot of harbour-surface: its session and the detections behind it."""
+    lot, slot = lot_id(lots, "harbour-surface"), slot_id(lots, "harbour-surface", code)
+    began, ended = T0 + start, T0 + start + timedelta(minutes=minutes)
+    lots.add(
+        ParkingSession(
+            slot_id=slot, lot_id=lot, opened_by="detection", started_at=began, ended_at=ended
         )
+    )
+    for seq, (status, at) in enumerate((("occupied", began), ("free", ended))):
+        lots.add(
+            SlotEvent(
+                event_id=uuid.uuid4(), slot_id=slot, lot_id=lot, node_id="node-stats",
+                status=status, observed_at=at, seq=seq,
+            )
+        )  # fmt: skip
+
+
+def test_buckets_and_durations(admin_client: FlaskClient, staff: Staff, lots: Session) -> None:
+    for code, start, minutes in (("A01", 0, 90), ("A02", 30, 30)):
+        stay(lots, code, timedelta(minutes=start), minutes)
     lots.commit()
     url = (
         "/api/v1/admin/stats/occupancy?lot_id=harbour-surface&bucket=1h"
@@ -68,16 +83,7 @@ def test_hours_before_any_data_are_null_not_zero(
     before = admin_client.get(url, headers=staff.headers("harbour")).get_json()
     # A fresh lot: nothing known yet, so no bucket claims 0 %.
     assert [b["occupancy"] for b in before["series"][0]["buckets"]] == [None] * 4
-    lot = lot_id(lots, "harbour-surface")
-    lots.add(
-        ParkingSession(
-            slot_id=slot_id(lots, "harbour-surface", "A01"),
-            lot_id=lot,
-            opened_by="detection",
-            started_at=T0 + timedelta(minutes=30),
-            ended_at=T0 + timedelta(minutes=60),
-        )
-    )
+    stay(lots, "A01", timedelta(minutes=30), 30)
     lots.commit()
     after = admin_client.get(url, headers=staff.headers("harbour")).get_json()
     shares = [b["occupancy"] for b in after["series"][0]["buckets"]]
@@ -85,3 +91,60 @@ def test_hours_before_any_data_are_null_not_zero(
     assert shares[:2] == [None, None]
     assert shares[2] == pytest.approx(1800 / (24 * 3600))
     assert shares[3] == 0.0
+
+
+def test_a_month_from_rollups_equals_the_raw_computation(
+    admin_client: FlaskClient, staff: Staff, lots: Session, database_url: str
+) -> None:
+    """Rolled-up hours, the hours after them from raw events, and the raw events alone agree."""
+    lot = lot_id(lots, "harbour-surface")
+    start = datetime(2026, 10, 27, tzinfo=UTC)
+    randomly = random.Random(11)  # noqa: S311 - test data, not secrets
+    for code in ("A01", "A02", "A03", "B01"):
+        slot, at, seq = slot_id(lots, "harbour-surface", code), start - timedelta(hours=5), 0
+        while at < start + timedelta(days=30):
+            lots.add(
+                SlotEvent(
+                    event_id=uuid.uuid4(), slot_id=slot, lot_id=lot, node_id="node-stats",
+                    status=randomly.choice(("free", "occupied", "occupied", "unknown")),
+                    observed_at=at, seq=seq,
+                )
+            )  # fmt: skip
+            at, seq = at + timedelta(seconds=randomly.randint(60, 6 * 3600)), seq + 1
+    lots.commit()
+    window = (start, start + timedelta(days=30))
+    raw = {
+        bucket: admin_stats.occupancy(
+            lots, lot, window, timedelta(seconds=BUCKETS[bucket]), by_floor=False,
+            now=window[1], rollups=False,
+        )[None][1]
+        for bucket in ("1h", "1d")
+    }  # fmt: skip
+    # Rolled up to 18 days in; the 12 days after are computed from the events.
+    with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as conn:
+        rolled = roll_up(conn, start + timedelta(days=18, minutes=30), max_hours=10_000)
+    assert rolled.rolled_to == start + timedelta(days=18)
+    url = (
+        "/api/v1/admin/stats/occupancy?lot_id=harbour-surface&from=2026-10-27T00:00:00Z"
+        "&to=2026-11-26T00:00:00Z&bucket="
+    )
+    for bucket, expected in raw.items():
+        answer = admin_client.get(url + bucket, headers=staff.headers("harbour")).get_json()
+        buckets = answer["series"][0]["buckets"]
+        assert [b["occupied_s"] for b in buckets] == pytest.approx(
+            [b.occupied_s for b in expected], abs=1e-6
+        )
+        assert [b["start"] for b in buckets] == [
+            b.start.strftime("%Y-%m-%dT%H:%M:%S.000Z") for b in expected
+        ]
+    assert sum(b.occupied_s for b in raw["1d"]) > 0
+    # The rolled-up hours really come from the rollups.
+    with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE occupancy_hourly SET occupied_avg = occupied_avg + 1"
+            " WHERE hour = %s AND kind = 'standard'",
+            (start,),
+        )
+    answer = admin_client.get(url + "1h", headers=staff.headers("harbour")).get_json()
+    first = answer["series"][0]["buckets"][0]["occupied_s"]
+    assert first == pytest.approx(raw["1h"][0].occupied_s + 3600)
