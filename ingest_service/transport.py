@@ -302,7 +302,10 @@ class PahoTransport:
             for m in messages
         ]
         for info in infos:
-            info.wait_for_publish(timeout=max(0.0, deadline - time.monotonic()))
+            try:
+                info.wait_for_publish(timeout=max(0.0, deadline - time.monotonic()))
+            except (RuntimeError, ValueError) as exc:  # the connection dropped since the check
+                raise PublishError(str(exc)) from exc
             if not info.is_published():
                 raise PublishError(f"{len(infos)} publishes not acknowledged within {timeout} s")
 

@@ -39,7 +39,7 @@ NODES = ("conv-a", "conv-b")
 
 _RESET = """
     TRUNCATE slot_events, parking_sessions, dead_letters, published_slot_states,
-        published_availability;
+        published_availability CASCADE;
     UPDATE slots SET detected_status = 'unknown', detected_at = NULL, detected_seq = NULL,
         detected_event_id = NULL, detected_confidence = NULL, detected_node_id = NULL,
         last_confirmed_at = NULL, status = 'unknown', status_source = 'detected';
