@@ -81,6 +81,12 @@ test("the lot view shows the slot grid, live", async () => {
   await page.locator(`li.card[data-lot="${LOT}"] h2 a`).click();
   await slot(EVENT_SLOT, "free").waitFor();
   await page.getByTestId("link-state").filter({ hasText: /^live$/ }).waitFor();
+  // The forecast for 15, 30 and 60 minutes, and what it rests on (a fresh stack: persistence).
+  const forecast = page.getByRole("region", { name: "Forecast" });
+  await forecast.locator('li[data-minutes="60"]').waitFor();
+  assert.deepEqual(await forecast.locator("li").evaluateAll((items) => items.map((li) => li.dataset.minutes)), ["15", "30", "60"]);
+  assert.match(await forecast.locator("li").first().innerText(), /^In 15 min: \d+ of \d+ free/);
+  await forecast.getByTestId("forecast-basis").filter({ hasText: /^(Based on this lot's usual week|Too little history yet)/ }).waitFor();
   await shot("02-lot");
 });
 

@@ -796,6 +796,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lots/{lot_id}/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Free slots expected in 15, 30 and 60 minutes, from the lot's usual week and now */
+        get: operations["get_api_v1_lots_lot_id_forecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/lots/{lot_id}/quote": {
         parameters: {
             query?: never;
@@ -1466,6 +1483,11 @@ export interface components {
             updated_at: string;
         };
         /**
+         * Basis
+         * @enum {string}
+         */
+        Basis: "seasonal" | "persistence";
+        /**
          * BrokerView
          * @description Broker figures from `$SYS` (Mosquitto refreshes them every `sys_interval`).
          */
@@ -2008,6 +2030,17 @@ export interface components {
             /** Rows */
             rows: components["schemas"]["RowSpec"][];
         };
+        /**
+         * ForecastQuery
+         * @description `GET /lots/{lot_id}/forecast`: the whole lot, or its bays of one kind.
+         */
+        ForecastQuery: {
+            /**
+             * @description Only bays of this kind.
+             * @default null
+             */
+            kind: components["schemas"]["SlotKind"] | null;
+        };
         /** Health */
         Health: {
             /**
@@ -2021,6 +2054,24 @@ export interface components {
              * @description `ok` when the check passed.
              */
             status: string;
+        };
+        /** HorizonForecast */
+        HorizonForecast: {
+            /**
+             * Baseline
+             * @description What the lot's usual week says for then; null on `persistence`.
+             */
+            baseline: number | null;
+            /**
+             * Free
+             * @description Expected free slots then, within [0, capacity].
+             */
+            free: number;
+            /**
+             * Minutes
+             * @description Minutes after `generated_at`.
+             */
+            minutes: number;
         };
         /** IdPath */
         IdPath: {
@@ -2201,6 +2252,39 @@ export interface components {
              */
             updated_at: string;
         };
+        /** LotForecast */
+        LotForecast: {
+            /** @description `seasonal`: the lot's usual week by weekday and local time, corrected by how far it is from it now; `persistence`: too little history, the value now. */
+            basis: components["schemas"]["Basis"];
+            /**
+             * Capacity
+             * @description Slots in service and not closed now.
+             */
+            capacity: number;
+            /**
+             * Free Now
+             * @description Slots free now (the live availability).
+             */
+            free_now: number;
+            /**
+             * Generated At
+             * Format: date-time
+             * @description RFC 3339 timestamp with an offset; normalised to UTC milliseconds.
+             */
+            generated_at: string;
+            /**
+             * Horizons
+             * @description 15, 30 and 60 minutes ahead.
+             */
+            horizons: components["schemas"]["HorizonForecast"][];
+            /** @description The bay kind forecast; null for the whole lot. */
+            kind: components["schemas"]["SlotKind"] | null;
+            /**
+             * Lot Id
+             * @description Lot code.
+             */
+            lot_id: string;
+        };
         /**
          * LotLayout
          * @description A whole lot: identity, owner, place, and floors → rows → slots.
@@ -2220,7 +2304,7 @@ export interface components {
             name: string;
             /**
              * Opening Hours
-             * @description OSM opening_hours expression in the lot's time zone, e.g. 'Mo-Fr 07:00-22:00; Sa 08:00-18:00; PH off'; omitted: always open.
+             * @description OSM opening_hours expression in the lot's time zone, e.g. 'Mo-Fr 07:00-22:00; Sa 08:00-18:00; PH off'; null: always open; omitted: a new lot is always open, an existing one keeps its hours.
              * @default null
              */
             opening_hours: string | null;
@@ -2259,7 +2343,7 @@ export interface components {
             name: string;
             /**
              * Opening Hours
-             * @description OSM opening_hours expression in the lot's time zone, e.g. 'Mo-Fr 07:00-22:00; Sa 08:00-18:00; PH off'; omitted: always open.
+             * @description OSM opening_hours expression in the lot's time zone, e.g. 'Mo-Fr 07:00-22:00; Sa 08:00-18:00; PH off'; null: always open; omitted: a new lot is always open, an existing one keeps its hours.
              * @default null
              */
             opening_hours: string | null;
@@ -2434,6 +2518,11 @@ export interface components {
              * @description Operator (tenant) code.
              */
             operator: string;
+            /**
+             * @description Prices in short (the lot's detail has the tariff).
+             * @default null
+             */
+            tariff: components["schemas"]["TariffSummary"] | null;
             /** Timezone */
             timezone: string;
             /**
@@ -3891,6 +3980,26 @@ export interface components {
              * @default null
              */
             valid_from: string | null;
+        };
+        /**
+         * TariffSummary
+         * @description A lot's tariff in force, in short, for lists.
+         */
+        TariffSummary: {
+            /**
+             * Currency
+             * @example EUR
+             */
+            currency: string;
+            /** Daily Cap Minor */
+            daily_cap_minor: number | null;
+            /** Free Minutes */
+            free_minutes: number;
+            /**
+             * Hour Max Minor
+             * @description The most an hour within one period costs.
+             */
+            hour_max_minor: number;
         };
         /** TariffVersion */
         TariffVersion: {
@@ -8681,6 +8790,59 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_api_v1_lots_lot_id_forecast: {
+        parameters: {
+            query?: {
+                /** @description Only bays of this kind. */
+                kind?: components["schemas"]["SlotKind"];
+            };
+            header?: never;
+            path: {
+                /** @description Lot code. */
+                lot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Free slots expected in 15, 30 and 60 minutes, from the lot's usual week and now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LotForecast"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

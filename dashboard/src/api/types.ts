@@ -54,18 +54,7 @@ export type AdminPaymentView = Schemas["AdminPaymentView"];
 export type AdminPaymentPage = Schemas["AdminPaymentPage"];
 export type RevenueStats = Schemas["RevenueStats"];
 export type RevenueDay = Schemas["RevenueDay"];
-
-/** GET /lots/{lot}/forecast, written by hand until the forecast API is on this branch and in
- * schema.d.ts (then: Schemas["LotForecast"]). */
-export interface LotForecast {
-  lot_id: string;
-  kind: string | null;
-  generated_at: string;
-  free_now: number;
-  capacity: number;
-  basis: "seasonal" | "persistence";
-  horizons: { minutes: number; free: number; baseline: number | null }[];
-}
+export type LotForecast = Schemas["LotForecast"];
 
 export const SLOT_STATUSES: readonly SlotStatus[] = [
   "free",
