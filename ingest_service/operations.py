@@ -120,6 +120,8 @@ class OperationsJob:
             return False
         for task in self._tasks:
             self._run_if_due(conn, task)
+            if self._conn is not conn:  # lost mid-round: the lock went with it
+                return False
         return True
 
     def _run_if_due(self, conn: Connection, task: Task) -> None:
@@ -129,14 +131,30 @@ class OperationsJob:
             return
         try:
             task.run(OpsContext(conn, now, self._publish))
+            _end_left_transaction(conn, task.name)
         except Exception:  # one failing task must not stop the others or the thread
             log.exception("operations task %s failed", task.name)
             self._metrics.runs.labels(task.name, "failed").inc()
             if conn.broken or conn.closed:
                 self._drop_connection()
+            else:
+                self._rollback(conn)
             return
         self._last_run[task.name] = now
         self._metrics.runs.labels(task.name, "ok").inc()
+        if conn.closed:  # the task kept a lost connection's error to itself
+            self._drop_connection()
+
+    def _rollback(self, conn: Connection) -> None:
+        """Leave the connection idle for the next task: a transaction a failed task left
+        open (or aborted) would make every later statement fail while the lock is held."""
+        if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            return
+        try:
+            conn.rollback()
+        except psycopg.Error:
+            log.warning("operations job: rollback failed; reconnecting", exc_info=True)
+            self._drop_connection()
 
     def _connection(self) -> Connection:
         if self._conn is None or self._conn.closed:
@@ -165,6 +183,14 @@ class OperationsJob:
             self.run_once()
             self._stopping.wait(max(0.0, self._interval_s - (time.monotonic() - started)))
         self._drop_connection()
+
+
+def _end_left_transaction(conn: Connection, task: str) -> None:
+    """A task opens and ends its own transactions: one still open after it is a bug, and its
+    work is not committed (raises, so the task counts as failed and the job rolls back)."""
+    status = conn.info.transaction_status
+    if status in (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR):
+        raise RuntimeError(f"task {task} left a transaction open")
 
 
 def price_closed_sessions(ctx: OpsContext) -> None:

@@ -66,3 +66,88 @@ def test_a_failing_task_does_not_stop_the_next(database_url: str) -> None:
         assert failed == 1
     finally:
         job.stop()
+
+
+def _tasks_job(url: str, tasks: list[Task], registry: CollectorRegistry) -> OperationsJob:
+    return OperationsJob(
+        url.replace("postgresql+psycopg://", "postgresql://", 1),
+        tasks,
+        lambda _messages: None,
+        interval_s=60,
+        registry=registry,
+        clock=lambda: datetime.now(UTC),
+    )
+
+
+def test_a_leader_that_loses_its_connection_mid_round_stops_the_round(database_url: str) -> None:
+    ran: list[str] = []
+    killed: list[bool] = []
+
+    def lose_connection(ctx: OpsContext) -> None:
+        if not killed:
+            killed.append(True)
+            ctx.conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    def record(ctx: OpsContext) -> None:
+        ctx.conn.execute("SELECT 1")
+        ran.append("next")
+
+    registry = CollectorRegistry()
+    tasks = [Task("lose", timedelta(0), lose_connection), Task("next", timedelta(0), record)]
+    job = _tasks_job(database_url, tasks, registry)
+    try:
+        assert job.run_once() is False  # no longer the leader: the lock went with the backend
+        assert job.leader is False
+        assert ran == []  # not run on the dead connection
+        assert (
+            registry.get_sample_value(
+                "ingest_operations_runs_total", {"task": "next", "outcome": "failed"}
+            )
+            is None
+        )
+        assert job.run_once() is True  # reconnects and takes the lock again
+        assert ran == ["next"]
+    finally:
+        job.stop()
+
+
+def test_a_task_that_leaves_a_transaction_behind_does_not_poison_the_next(
+    database_url: str,
+) -> None:
+    ran: list[str] = []
+
+    def aborted(ctx: OpsContext) -> None:
+        ctx.conn.execute("BEGIN")
+        ctx.conn.execute("SELECT 1 / 0")
+
+    def left_open(ctx: OpsContext) -> None:
+        ctx.conn.execute("BEGIN")
+        ctx.conn.execute("SELECT 1")
+
+    def record(ctx: OpsContext) -> None:
+        ctx.conn.execute("SELECT 1")
+        ran.append("next")
+
+    registry = CollectorRegistry()
+    job = _tasks_job(
+        database_url,
+        [
+            Task("aborted", timedelta(0), aborted),
+            Task("left_open", timedelta(0), left_open),
+            Task("next", timedelta(0), record),
+        ],
+        registry,
+    )
+    try:
+        assert job.run_once() is True
+        assert job.run_once() is True
+        assert ran == ["next", "next"]
+        for task in ("aborted", "left_open"):
+            assert (
+                registry.get_sample_value(
+                    "ingest_operations_runs_total", {"task": task, "outcome": "failed"}
+                )
+                == 2
+            )
+    finally:
+        job.stop()
