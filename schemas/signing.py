@@ -7,11 +7,13 @@ replayed after `tolerance` (and within it the receiver refuses an event id it ha
 
 import hashlib
 import hmac
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 HEADER: Final = "X-Parking-Signature"
 DEFAULT_TOLERANCE: Final = timedelta(minutes=5)
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
 
 
 class SignatureError(ValueError):
@@ -45,11 +47,20 @@ def verify(
             raise SignatureError(f"malformed {HEADER} header: expected t=...,v1=...")
         fields.setdefault(key, []).append(value)
     stamps, signatures = fields.get("t", []), fields.get("v1", [])
-    if len(stamps) != 1 or not stamps[0].isdigit() or not signatures:
+    # ASCII digits, at most 20: str.isdigit() takes digits int() refuses (and int() refuses
+    # thousands of digits), compare_digest() refuses non-ASCII text; the header is the
+    # sender's, so any of these would escape as a crash instead of a refusal.
+    if (
+        len(stamps) != 1
+        or not (stamps[0].isascii() and stamps[0].isdigit() and len(stamps[0]) <= 20)
+        or not signatures
+        or not all(candidate.isascii() for candidate in signatures)
+    ):
         raise SignatureError(f"malformed {HEADER} header: expected t=...,v1=...")
     timestamp = int(stamps[0])
-    signed_at = datetime.fromtimestamp(timestamp, tz=now.tzinfo)
-    if abs(now - signed_at) > tolerance:
+    # In integer microseconds: a far-off `t` is stale, not a date out of datetime's range.
+    skew_us = timestamp * 1_000_000 - (now - EPOCH) // _MICROSECOND
+    if abs(skew_us) > tolerance // _MICROSECOND:
         raise SignatureError(
             f"signature time is outside the {int(tolerance.total_seconds())} s window"
         )
@@ -57,4 +68,4 @@ def verify(
     # Several v1 values let a sender sign with an old and a new secret while rotating.
     if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
         raise SignatureError("signature does not match the body")
-    return signed_at
+    return datetime.fromtimestamp(timestamp, tz=now.tzinfo)

@@ -52,3 +52,28 @@ def test_any_of_several_signatures_may_match_during_a_secret_rotation() -> None:
     assert verify(SECRET, BODY, header, AT) == AT
     rotated = f"t={int(AT.timestamp())},v1={'0' * 64}," + sign(SECRET, BODY, AT).split(",")[1]
     assert verify(SECRET, BODY, rotated, AT) == AT
+
+
+NOW_S = int(AT.timestamp())
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("t=99999999999999999999,v1=00", "outside"),  # past datetime's range
+        ("t=" + "9" * 5000 + ",v1=00", "malformed"),  # past int()'s digit limit
+        ("t=\u00b2,v1=00", "malformed"),  # a digit to str.isdigit(), not to int()
+        (f"t={NOW_S},v1=\u00e9", "malformed"),  # compare_digest() refuses non-ASCII text
+        (f"t={NOW_S},v1=00,v1=\u00e9", "malformed"),
+    ],
+)
+def test_a_hostile_header_is_a_refusal_not_a_crash(header: str, message: str) -> None:
+    with pytest.raises(SignatureError, match=message):
+        verify(SECRET, BODY, header, AT)
+
+
+def test_the_window_is_exact_to_the_microsecond() -> None:
+    header = sign(SECRET, BODY, AT)
+    assert verify(SECRET, BODY, header, AT + timedelta(minutes=5)) == AT
+    with pytest.raises(SignatureError, match="outside"):
+        verify(SECRET, BODY, header, AT + timedelta(minutes=5, microseconds=1))

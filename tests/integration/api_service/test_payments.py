@@ -220,8 +220,12 @@ def test_a_paid_session_cannot_be_paid_again(
         (lambda kw: kw["headers"].pop(HEADER), 401, "invalid-signature"),
         (lambda kw: kw.update(data=kw["data"] + b" "), 401, "invalid-signature"),
         (lambda kw: kw["headers"].update({HEADER: "nonsense"}), 401, "invalid-signature"),
+        (lambda kw: kw["headers"].update({HEADER: "t=1" + "0" * 19 + ",v1=00"}), 401,
+         "invalid-signature"),
+        (lambda kw: kw["headers"].update({HEADER: kw["headers"][HEADER] + ",v1=\u00e9"}), 401,
+         "invalid-signature"),
     ],
-)
+)  # fmt: skip
 def test_webhook_signature_problems(
     pay_client: FlaskClient,
     lots: Session,
