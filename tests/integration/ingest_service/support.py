@@ -1,5 +1,6 @@
 """Helpers for ingest tests: lots and nodes in the database, events on the wire, workers."""
 
+import queue
 import threading
 import time
 import urllib.request
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ingest_service.db import Database
 from ingest_service.settings import IngestSettings
-from ingest_service.transport import PahoTransport
+from ingest_service.transport import Outbound, PahoTransport
 from ingest_service.worker import Worker
 from schemas.db import Node, Operator, ParkingLot
 from schemas.db.layout_import import import_layout
@@ -230,3 +231,41 @@ def http_get(port: int, path: str) -> tuple[int, str]:
     """Status and body of a GET on loopback."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
         return int(response.status), response.read().decode()
+
+
+@contextmanager
+def mqtt_publish(broker: MosquittoServer) -> Iterator[Callable[[Sequence[Outbound]], None]]:
+    """Ingest's publish, as the operations job gets it: QoS and retain as asked, acknowledged."""
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=f"svc-ops-{uuid.uuid4().hex[:8]}",
+        protocol=mqtt.MQTTv5,
+    )  # fmt: skip
+    client.connect(broker.host, broker.port)
+    client.loop_start()
+
+    def publish(messages: Sequence[Outbound]) -> None:
+        for m in messages:
+            client.publish(m.topic, m.payload, qos=m.qos, retain=m.retain).wait_for_publish(10)
+
+    try:
+        yield publish
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def retained_payload(broker: MosquittoServer, topic: str) -> bytes:
+    """The retained message of `topic` as a new subscriber sees it (asserted retained)."""
+    got: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.on_message = lambda _c, _u, message: got.put(message)
+    client.connect(broker.host, broker.port)
+    client.loop_start()
+    try:
+        client.subscribe(topic, qos=1)
+        message = got.get(timeout=10)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    assert message.retain
+    return bytes(message.payload)

@@ -3,9 +3,7 @@ injected clock, the lot's retained alerts topic on a real Mosquitto, and signed 
 received by a real HTTP server on loopback."""
 
 import json
-import queue
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,9 +11,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, text
 
@@ -26,7 +22,7 @@ from ingest_service.transport import Outbound
 from schemas.messages import LotAlerts
 from schemas.signing import HEADER, verify
 from schemas.topics import lot_alerts_topic
-from tests.integration.ingest_service.support import rows
+from tests.integration.ingest_service.support import mqtt_publish, retained_payload, rows
 from tests.support.mosquitto import MosquittoServer
 
 pytestmark = pytest.mark.integration
@@ -81,42 +77,9 @@ class Clock:
         return self.now
 
 
-@contextmanager
-def mqtt_publish(broker: MosquittoServer) -> Iterator[Callable[[Sequence[Outbound]], None]]:
-    """Ingest's publish, as the operations job gets it: QoS and retain as asked, acknowledged."""
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"svc-ops-{uuid.uuid4().hex[:8]}",
-        protocol=mqtt.MQTTv5,
-    )  # fmt: skip
-    client.connect(broker.host, broker.port)
-    client.loop_start()
-
-    def publish(messages: Sequence[Outbound]) -> None:
-        for m in messages:
-            client.publish(m.topic, m.payload, qos=m.qos, retain=m.retain).wait_for_publish(10)
-
-    try:
-        yield publish
-    finally:
-        client.disconnect()
-        client.loop_stop()
-
-
 def retained_alerts(broker: MosquittoServer, lot: str) -> LotAlerts:
     """The retained alerts of `lot` as a new subscriber sees them."""
-    got: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    client.on_message = lambda _c, _u, message: got.put(message)
-    client.connect(broker.host, broker.port)
-    client.loop_start()
-    try:
-        client.subscribe(lot_alerts_topic(lot), qos=1)
-        message = got.get(timeout=10)
-    finally:
-        client.disconnect()
-        client.loop_stop()
-    assert message.retain
-    return LotAlerts.model_validate_json(message.payload)
+    return LotAlerts.model_validate_json(retained_payload(broker, lot_alerts_topic(lot)))
 
 
 @contextmanager

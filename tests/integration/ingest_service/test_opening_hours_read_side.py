@@ -3,17 +3,12 @@ republishes it when the lot opens or closes (no slot changes then), and it still
 API's document for the same instant."""
 
 import json
-import queue
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import paho.mqtt.client as mqtt
 import psycopg
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -23,7 +18,7 @@ from ingest_service.operations import OperationsJob, default_tasks
 from ingest_service.publisher import lots_opened_or_closed, publish_lot
 from ingest_service.settings import IngestSettings
 from ingest_service.transport import Outbound
-from tests.integration.ingest_service.support import scalar
+from tests.integration.ingest_service.support import mqtt_publish, retained_payload, scalar
 from tests.support.mosquitto import MosquittoServer
 
 pytestmark = pytest.mark.integration
@@ -33,41 +28,10 @@ MIDDAY = datetime(2026, 12, 23, 11, 0, tzinfo=UTC)
 NIGHT = datetime(2026, 12, 23, 21, 0, tzinfo=UTC)
 
 
-@contextmanager
-def mqtt_publish(broker: MosquittoServer) -> Iterator[Callable[[Sequence[Outbound]], None]]:
-    """Ingest's publish as the operations job gets it; counts what it sent."""
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"svc-ops-{uuid.uuid4().hex[:8]}",
-        protocol=mqtt.MQTTv5,
-    )  # fmt: skip
-    client.connect(broker.host, broker.port)
-    client.loop_start()
-
-    def publish(messages: Sequence[Outbound]) -> None:
-        for m in messages:
-            client.publish(m.topic, m.payload, qos=m.qos, retain=m.retain).wait_for_publish(10)
-
-    try:
-        yield publish
-    finally:
-        client.disconnect()
-        client.loop_stop()
-
-
 def retained_availability(broker: MosquittoServer, lot: str) -> dict[str, Any]:
-    got: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    client.on_message = lambda _c, _u, message: got.put(message)
-    client.connect(broker.host, broker.port)
-    client.loop_start()
-    try:
-        client.subscribe(f"parking/v1/lots/{lot}/availability", qos=1)
-        message = got.get(timeout=10)
-    finally:
-        client.disconnect()
-        client.loop_stop()
-    assert message.retain
-    document: dict[str, Any] = json.loads(message.payload)
+    document: dict[str, Any] = json.loads(
+        retained_payload(broker, f"parking/v1/lots/{lot}/availability")
+    )
     return document
 
 
