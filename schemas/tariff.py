@@ -57,7 +57,8 @@ class _Strict(BaseModel):
 def _minute_of_day(value: str, *, end: bool) -> int:
     """ "08:30" -> 510; "24:00" only as an end."""
     hours, colon, minutes = value.partition(":")
-    ok = colon and len(hours) == 2 and len(minutes) == 2 and (hours + minutes).isdigit()
+    digits = hours + minutes  # ASCII: str.isdigit() also takes full-width digits
+    ok = colon and len(hours) == 2 and len(minutes) == 2 and digits.isascii() and digits.isdigit()
     minute = int(hours) * 60 + int(minutes) if ok else -1
     last = MINUTES_PER_DAY if end else MINUTES_PER_DAY - 1
     if not ok or int(minutes) > 59 or not 0 <= minute <= last:

@@ -231,6 +231,14 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
         {"periods": [period(["Mo"], "8:00", "18:00", 1, 15)]},
         "'8:00' is not a local time HH:MM from 00:00 to 23:59",
     ),
+    "start with a full-width digit": (
+        {"periods": [period(["Mo"], "0\uff18:00", "18:00", 1, 15)]},
+        "'0\uff18:00' is not a local time HH:MM from 00:00 to 23:59",
+    ),
+    "end with a superscript digit": (
+        {"periods": [period(["Mo"], "08:00", "1\u00b2:00", 1, 15)]},
+        "'1\u00b2:00' is not a local time HH:MM from 00:00 to 24:00",
+    ),
     "start at 24:00": (
         {"periods": [period(["Mo"], "24:00", "24:00", 1, 15)]},
         "'24:00' is not a local time HH:MM from 00:00 to 23:59",
