@@ -1,6 +1,6 @@
 """Prices for drivers: a lot's tariff in force, and a quote for a stay."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Final
 
 from pydantic import Field
@@ -8,10 +8,13 @@ from pydantic import Field
 from api_service.errors import FieldError
 from api_service.models.common import Out, Query
 from schemas.ids import Identifier
-from schemas.messages import UtcDatetime
+from schemas.messages import UtcDatetime, format_utc
 from schemas.tariff import Tariff
 
 QUOTE_MAX_MINUTES: Final = 31 * 24 * 60
+# Pricing walks the lot's local days up to the day after the stay: the last days of
+# datetime's range have no day after them.
+QUOTE_LATEST: Final = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 class CurrentTariff(Tariff):
@@ -49,6 +52,8 @@ class QuoteQuery(Query):
                 return [FieldError("to", "must not be before from")]
             if (self.end - self.start).total_seconds() > QUOTE_MAX_MINUTES * 60:
                 return [FieldError("to", f"a quote covers at most {QUOTE_MAX_MINUTES} minutes")]
+            if self.end >= QUOTE_LATEST:
+                return [FieldError("to", f"must be before {format_utc(QUOTE_LATEST)}")]
         return []
 
 

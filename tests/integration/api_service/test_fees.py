@@ -156,6 +156,7 @@ BAD_QUOTES = {
     "to before from": ("from=2026-12-14T09:00:00Z&to=2026-12-14T08:00:00Z", 400, "to"),
     "negative minutes": ("minutes=-1", 400, "minutes"),
     "a local time without offset": ("from=2026-12-14T09:00:00&to=2026-12-14T10:00:00", 400, "from"),
+    "the end of time": ("from=9999-12-31T20:00:00Z&to=9999-12-31T23:59:00Z", 400, "to"),
 }
 
 
