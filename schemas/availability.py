@@ -7,7 +7,7 @@ still appears, with zero counts), and evaluate the lot's opening hours at the sa
 (`schemas/opening_hours.py`), so the two documents agree for the same slots.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +24,9 @@ def _counts(statuses: Mapping[str, int]) -> dict[str, int]:
     return out
 
 
-def _kind_counts(kinds: Mapping[str, list[int]]) -> dict[SlotKind, KindCounts]:
-    """Free/total per kind present, in SlotKind order (same bytes for the same counts)."""
+def kind_counts(kinds: Mapping[str, Sequence[int]]) -> dict[SlotKind, KindCounts]:
+    """Free/total per kind present (kind -> [free, total]), in SlotKind order (same bytes
+    for the same counts); the API's `/lots` reads its per-kind counts through it too."""
     return {
         kind: KindCounts(free=kinds[kind.value][0], total=kinds[kind.value][1])
         for kind in SlotKind
@@ -66,7 +67,7 @@ def build_availability(
         updated_at=updated_at,
         open=hours.open,
         next_change=hours.next_change,
-        kinds=_kind_counts(kinds),
+        kinds=kind_counts(kinds),
         floors=floor_docs,
         **_counts(lot_totals),
     )

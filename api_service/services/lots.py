@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from api_service.geo import EARTH_RADIUS_M, bounding_box
 from api_service.services.errors import ConflictError
 from api_service.services.status import LotIds, facts_join, lot_match, with_facts
+from schemas.availability import kind_counts
 from schemas.db import Floor, Operator, ParkingLot, Row, Slot
 from schemas.enums import SlotKind, SlotStatus
 from schemas.messages import KindCounts, format_utc
@@ -135,17 +136,7 @@ def search_lots(
     )  # fmt: skip
     order = [near.c.distance_m, ParkingLot.code] if point is not None else [ParkingLot.code]
     rows = session.execute(query.order_by(*order).limit(limit))
-    return [FoundLot(row, lot_open_state(row, now), _kinds(row.kinds)) for row in rows]
-
-
-def _kinds(counts: dict[str, list[int]] | None) -> dict[SlotKind, KindCounts]:
-    """The JSON `kinds` of `slot_counts`, in SlotKind order."""
-    found = counts or {}
-    return {
-        kind: KindCounts(free=found[kind.value][0], total=found[kind.value][1])
-        for kind in SlotKind
-        if kind.value in found
-    }
+    return [FoundLot(row, lot_open_state(row, now), kind_counts(row.kinds or {})) for row in rows]
 
 
 def _hours_in_range(
