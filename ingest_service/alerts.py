@@ -202,40 +202,47 @@ def describe(kind: str, subject: str, value: float | None) -> str:
 
 class AlertsPublisher:
     """Publishes `parking/v1/lots/{lot}/alerts` (retained, QoS 1) when a lot's open alerts
-    differ from what this worker last published; a new leader publishes every lot once."""
+    differ from what this worker last published; its first round publishes every lot once
+    (what the broker retains may be older than this worker: alerts of a rule deleted while
+    another worker led are in no table any more)."""
 
     def __init__(self) -> None:
         self._published: dict[str, bytes] = {}
+        self._listing: set[str] = set()  # lots whose last published payload listed alerts
+        self._started = False
 
     def run(self, ctx: OpsContext) -> None:
-        documents = self.documents(ctx.conn, ctx.now)
+        documents = self.documents(ctx.conn, ctx.now, every=not self._started)
         changed = {
             lot: payload
-            for lot, payload in documents.items()
+            for lot, (payload, _) in documents.items()
             if self._published.get(lot) != payload
         }
-        if not changed:
-            return
-        ctx.publish(
-            [
-                Outbound(lot_alerts_topic(lot), payload, retain=True)
-                for lot, payload in changed.items()
-            ]
-        )
+        if changed:
+            ctx.publish(
+                [
+                    Outbound(lot_alerts_topic(lot), payload, retain=True)
+                    for lot, payload in changed.items()
+                ]
+            )
         self._published.update(changed)
+        self._listing = {lot for lot, (_, listing) in documents.items() if listing}
+        self._started = True
 
-    def documents(self, conn: Connection, now: datetime) -> dict[str, bytes]:
-        """The payload per lot that has open alerts, had some resolve lately, or was
-        published by this worker before."""
+    def documents(
+        self, conn: Connection, now: datetime, *, every: bool = False
+    ) -> dict[str, tuple[bytes, bool]]:
+        """(payload, lists alerts) per lot that has open alerts, had some resolve lately, or
+        listed some when this worker last published it; per lot when `every`."""
         rows = conn.execute(
             """SELECT l.code, a.id, a.rule_id, r.kind, a.subject, a.fired_at, a.value
                FROM parking_lots l
                LEFT JOIN alerts a ON a.lot_id = l.id AND a.state = 'firing'
                LEFT JOIN alert_rules r ON r.id = a.rule_id
-               WHERE l.code = ANY(%s) OR l.id IN (
+               WHERE %s OR l.code = ANY(%s) OR l.id IN (
                    SELECT lot_id FROM alerts WHERE state = 'firing' OR resolved_at >= %s)
                ORDER BY l.code, a.fired_at, a.id""",
-            (list(self._published), now - RECENT),
+            (every, sorted(self._listing), now - RECENT),
         ).fetchall()
         per_lot: dict[str, list[OpenAlert]] = {}
         for code, alert_id, rule_id, kind, subject, fired_at, value in rows:
@@ -253,7 +260,8 @@ class AlertsPublisher:
                     )
                 )
         return {
-            lot: to_payload(LotAlerts(lot_id=lot, alerts=alerts)) for lot, alerts in per_lot.items()
+            lot: (to_payload(LotAlerts(lot_id=lot, alerts=alerts)), bool(alerts))
+            for lot, alerts in per_lot.items()
         }
 
 

@@ -399,3 +399,24 @@ def test_a_dead_letter_burst_fires_the_rate_and_a_disabled_rule_resolves_at_once
     assert alerts(engine, rule) == [
         (harbour, "resolved", T0 + timedelta(seconds=90), T0 + timedelta(seconds=95))
     ]
+
+
+def test_a_new_leader_clears_the_alerts_of_a_deleted_rule(
+    engine: Engine,
+    harbour: str,
+    mosquitto: MosquittoServer,
+    make_settings: Callable[..., IngestSettings],
+) -> None:
+    rule = add_rule(engine, harbour, "lot_full", {}, hold_s=0)
+    clock = Clock()
+    set_free(engine, harbour, 0)
+    with mqtt_publish(mosquitto) as publish:
+        with operations(make_settings(), publish, clock) as first:
+            first.run_once()
+        assert [a.rule_id for a in retained_alerts(mosquitto, harbour).alerts] == [rule]
+        # Deleted (its alerts with it) while no worker leads; the next leader never saw it.
+        write(engine, "DELETE FROM alert_rules WHERE id = :id RETURNING 1", id=rule)
+        with operations(make_settings(), publish, clock) as second:
+            clock.at(3600 * 2)
+            second.run_once()
+    assert retained_alerts(mosquitto, harbour).alerts == []
