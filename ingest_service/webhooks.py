@@ -100,17 +100,23 @@ def _iso(at: datetime | None) -> str | None:
     return None if at is None else at.isoformat().replace("+00:00", "Z")
 
 
+# Round-robin over the webhooks (each one's oldest due first, then each one's second, ...):
+# a webhook with a backlog older than the others' cannot fill every round's batch.
 _DUE = """
 SELECT d.id, d.event, d.attempts, d.webhook_id, w.url, w.secret,
        a.id AS alert_id, a.rule_id, r.name AS rule_name, r.kind, l.code AS lot_code,
        a.subject, a.state, a.fired_at, a.resolved_at, a.value, a.details
-FROM webhook_deliveries d
+FROM (
+    SELECT d.*, row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id)
+        AS nth
+    FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+    WHERE d.state = 'pending' AND d.next_attempt_at <= %s AND w.enabled
+) d
 JOIN webhooks w ON w.id = d.webhook_id
 JOIN alerts a ON a.id = d.alert_id
 JOIN alert_rules r ON r.id = a.rule_id
 JOIN parking_lots l ON l.id = a.lot_id
-WHERE d.state = 'pending' AND d.next_attempt_at <= %s AND w.enabled
-ORDER BY d.next_attempt_at, d.id
+ORDER BY d.nth, d.next_attempt_at, d.id
 LIMIT %s
 """
 
@@ -118,7 +124,7 @@ LIMIT %s
 def deliver(
     ctx: OpsContext, policy: WebhookPolicy, client: httpx.Client, resolver: Resolver = resolve
 ) -> None:
-    """Attempt every due delivery (at most `BATCH` a round), oldest due first."""
+    """Attempt the due deliveries (at most `BATCH` a round), each webhook's oldest first."""
     cursor = ctx.conn.cursor()
     cursor.execute(_DUE, (ctx.now, BATCH))
     names = [column.name for column in cursor.description or ()]

@@ -11,14 +11,17 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
+import psycopg
 import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, text
 
-from ingest_service.alerts import alert_tasks
-from ingest_service.operations import OperationsJob
+from ingest_service.alerts import alert_tasks, webhook_policy
+from ingest_service.operations import OperationsJob, OpsContext
 from ingest_service.settings import IngestSettings
 from ingest_service.transport import Outbound
+from ingest_service.webhooks import BATCH, deliver
 from schemas.messages import LotAlerts
 from schemas.signing import HEADER, verify
 from schemas.topics import lot_alerts_topic
@@ -420,3 +423,40 @@ def test_a_new_leader_clears_the_alerts_of_a_deleted_rule(
             clock.at(3600 * 2)
             second.run_once()
     assert retained_alerts(mosquitto, harbour).alerts == []
+
+
+def test_a_webhook_with_a_backlog_does_not_starve_the_others(
+    engine: Engine, harbour: str, make_settings: Callable[..., IngestSettings]
+) -> None:
+    """A failing endpoint's deliveries, older and more than a round takes, leave room for
+    another webhook's."""
+    rule = add_rule(engine, harbour, "lot_full", {}, hold_s=0)
+    alert = write(
+        engine,
+        "INSERT INTO alerts (rule_id, lot_id, subject, state, fired_at, value, details)"
+        " SELECT :rule, id, code, 'firing', :at, 0, '{}' FROM parking_lots WHERE code = :lot"
+        " RETURNING id",
+        rule=rule,
+        at=T0,
+        lot=harbour,
+    )
+    backlog = BATCH + 20
+    with receiver([500]) as dead, receiver() as live:
+        for url, count, due in ((dead.url, backlog, T0 - timedelta(hours=1)), (live.url, 1, T0)):
+            write(
+                engine,
+                "INSERT INTO webhook_deliveries (webhook_id, alert_id, event, next_attempt_at)"
+                " SELECT :hook, :alert, 'fired', :due FROM generate_series(1, :n) RETURNING 1",
+                hook=add_webhook(engine, harbour, url),
+                alert=alert,
+                due=due,
+                n=count,
+            )
+        settings = webhook_settings(make_settings)
+        with psycopg.connect(settings.libpq_url, autocommit=True) as conn:
+            deliver(
+                OpsContext(conn, T0, lambda _messages: None),
+                webhook_policy(settings),
+                httpx.Client(follow_redirects=False),
+            )
+    assert (len(dead.received), len(live.received)) == (1, 1)
