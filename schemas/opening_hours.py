@@ -10,14 +10,15 @@ opening-hours-py (`opening_hours`); this module only fixes how the platform call
   sunset;
 - no expression (NULL) means always open; only the state "open" counts as open, so a lot
   whose hours say `unknown` for now is not offered to drivers;
-- a change further than a year ahead is no change (`next_change` None), which also bounds
-  the work an odd expression can ask for.
+- `next_change` is when "open" next flips: a change between closed and unknown, or of a
+  comment only, is passed over; one further than a year ahead is no change (None), which
+  also bounds the work an odd expression can ask for.
 """
 
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Final, Protocol
 
@@ -26,6 +27,9 @@ import opening_hours
 # OSM's own limit for a tag value.
 MAX_LENGTH: Final = 255
 _HORIZON_DAYS: Final = 366
+# Changes of state looked through for one that opens or closes the lot (a year of hourly
+# changes between closed and unknown is 8,784).
+_MAX_CHANGES: Final = 10_000
 # The parser's report: " --> 1:4" gives line and column, "= expected wday" what it wanted.
 _POSITION = re.compile(r"-->\s*\d+:(\d+)")
 _EXPECTED = re.compile(r"^\s*=\s*(.+)$", re.MULTILINE)
@@ -82,12 +86,32 @@ def open_state(
     zone = zoneinfo.ZoneInfo(timezone)
     hours = _parsed(expression, zone, location)
     local = at.astimezone(zone)
-    state, _comment = hours.state(local)
+    is_open_now = _is_open(hours, local)
+    return OpenState(open=is_open_now, next_change=_next_flip(hours, local, is_open_now))
+
+
+def _is_open(hours: opening_hours.OpeningHours, at: datetime) -> bool:
+    state, _comment = hours.state(at)
+    return bool(state == opening_hours.State.OPEN)
+
+
+def _next_flip(
+    hours: opening_hours.OpeningHours, local: datetime, is_open_now: bool
+) -> datetime | None:
+    """The first change of the hours' state that changes `open` (closed <-> unknown, or a
+    new comment, does not), within the horizon; None otherwise."""
+    horizon = local + timedelta(days=_HORIZON_DAYS)
     change = hours.next_change(local)
-    return OpenState(
-        open=state == opening_hours.State.OPEN,
-        next_change=None if change is None else change.astimezone(UTC),
-    )
+    for _ in range(_MAX_CHANGES):
+        if change is None or change > horizon:
+            return None
+        if _is_open(hours, change) != is_open_now:
+            return change.astimezone(UTC)
+        following = hours.next_change(change)
+        if following is not None and following <= change:
+            return None  # no progress: never loop
+        change = following
+    return None
 
 
 class LotHours(Protocol):

@@ -11,6 +11,7 @@ BERLIN, AMSTERDAM = (52.52, 13.40), (52.37, 4.90)
 # 2026-12-23 is a Wednesday; 2026-10-03 (German Unity Day) a Saturday; Europe's clocks go
 # forward on 2026-03-29 and back on 2026-10-25 (both Sundays).
 WEEKDAYS = "Mo-Fr 08:00-20:00"
+COMMENTS = 'Mo-Fr 08:00-10:00 "barrier", 10:00-12:00 "desk"'
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -70,9 +71,17 @@ CASES = {
         ("Mo-Su 08:00-20:00", utc(2026, 3, 28, 6, 30), "Europe/Berlin", None),
         OpenState(open=False, next_change=utc(2026, 3, 28, 7)),
     ),
-    "unknown counts as not open": (
+    "unknown counts as not open, and turning closed is no change": (
         ("We 10:00-12:00 unknown", utc(2026, 12, 23, 10), "Europe/Berlin", None),
-        OpenState(open=False, next_change=utc(2026, 12, 23, 11)),
+        OpenState(open=False, next_change=None),
+    ),
+    "closed until it opens, not until it turns unknown": (
+        ("Mo-Fr 08:00-12:00; Sa unknown", utc(2026, 12, 25, 13), "Europe/Berlin", None),
+        OpenState(open=False, next_change=utc(2026, 12, 28, 7)),
+    ),
+    "open until it closes, not until its comment changes": (
+        (COMMENTS, utc(2026, 12, 23, 8), "Europe/Berlin", None),
+        OpenState(open=True, next_change=utc(2026, 12, 23, 11)),
     ),
     "closed for good": (
         ("off", utc(2026, 12, 23, 10), "Europe/Berlin", None),
