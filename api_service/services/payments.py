@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from api_service.access import Tenant
 from api_service.audit import Actor, record
+from api_service.db import driver_connection
 from api_service.payments.manual import NAME as MANUAL
 from api_service.payments.provider import Provider, ProviderEvent, StartRequest
 from api_service.services import pagination
 from api_service.services.errors import ConflictError, NotFoundError
 from api_service.services.reservations import lock_user
 from schemas.db import ParkingLot, ParkingSession, Payment, PaymentEvent
+from schemas.db.session_fees import price_sessions
 from schemas.payments import Money, PaymentState, TransitionRefusedError, transition
 
 Outcome = Literal["applied", "unchanged", "duplicate"]
@@ -134,6 +136,10 @@ def _payable_session(
     stay, lot_code = found
     if stay.ended_at is None:
         raise ConflictError("session-open", f"session {session_id} has not ended yet")
+    # A stay detection ended waits for the operations job's pricing round: price it now,
+    # by the one pricer (a no-op without a tariff), rather than call it fee-less.
+    if stay.fee_minor is None and price_sessions(driver_connection(session), [session_id]):
+        session.refresh(stay, ["fee_minor", "fee_currency", "tariff_id"])
     if stay.fee_minor is None or stay.fee_currency is None:
         raise ConflictError("no-fee", f"session {session_id} has no fee to pay (no tariff)")
     if stay.fee_minor == 0:

@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,13 +16,16 @@ from sqlalchemy.orm import Session
 
 from api_service.clock import CLOCK_KEY
 from schemas.db import ParkingSession, Payment, PaymentEvent, Tariff
+from schemas.db.tariffs import add_tariff_version
 from schemas.enums import Role
 from schemas.signing import HEADER, sign
+from schemas.tariff import Tariff as TariffDefinition
 from tests.integration.api_service.conftest import Users, lot_id, problem, slot_id
 
 pytestmark = pytest.mark.integration
 
 WEBHOOK_SECRET = "test-webhook-secret-not-for-production-0123"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "lots" / "harbour-surface.json"
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
 LOT = "harbour-surface"
 
@@ -154,6 +158,23 @@ def test_what_cannot_be_paid_is_refused_precisely(
         assert (refused.status_code, problem(refused)["type"]) == (status, f"/problems/{kind}")
     assert lots.scalar(select(func.count()).select_from(Payment)) == 0
     assert pay_client.get("/api/v1/sessions/999999/payments", headers=driver).status_code == 404
+
+
+def test_a_stay_detection_ended_is_priced_when_its_driver_pays(
+    pay_client: FlaskClient, lots: Session, users: Users
+) -> None:
+    example = TariffDefinition.model_validate(json.loads(EXAMPLE.read_text())["tariff"])
+    since_2020 = datetime(2020, 1, 1, tzinfo=UTC)
+    assert add_tariff_version(lots, lot_id(lots, LOT), example, valid_from=since_2020)
+    lots.commit()
+    stay = ended_session(lots, users.ids[Role.DRIVER], fee=None)  # not priced yet
+    started = pay(pay_client, users.headers(Role.DRIVER), stay, "after-detection")
+    assert started.status_code == 201, started.data
+    # Tuesday 10:00-11:00 in Amsterdam: 15 free minutes, three started quarters at 50.
+    assert (started.get_json()["amount_minor"], started.get_json()["currency"]) == (150, "EUR")
+    lots.expire_all()
+    row = lots.get_one(ParkingSession, stay)
+    assert (row.fee_minor, row.fee_currency) == (150, "EUR")
 
 
 def _started(client: FlaskClient, users: Users, lots: Session, slot: str = "A01") -> dict[str, Any]:
