@@ -119,6 +119,8 @@ class OperationsJob:
         if not self._leading:
             return False
         for task in self._tasks:
+            if self._stopping.is_set():  # shutting down: not another task (a webhook round)
+                break
             self._run_if_due(conn, task)
             if self._conn is not conn:  # lost mid-round: the lock went with it
                 return False

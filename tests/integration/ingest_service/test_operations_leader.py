@@ -1,10 +1,13 @@
 """The operations job runs on one worker at a time, and another takes over when it stops."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CollectorRegistry
 
 from ingest_service.operations import OperationsJob, OpsContext, Task
+from tests.integration.ingest_service.support import wait_for
 
 
 def _job(url: str, runs: list[str], name: str) -> OperationsJob:
@@ -32,8 +35,8 @@ def test_one_leader_runs_the_tasks_and_a_follower_takes_over(database_url: str) 
         assert second.run_once() is False
         assert first.run_once() is True
         assert runs == ["first", "first"]
-        first.stop()  # closes its connection: the lock goes with it
-        assert second.run_once() is True
+        first.stop()  # closes its connection: the lock goes when its backend has ended
+        wait_for(second.run_once, "the follower to take the lock", timeout=10)
         assert runs == ["first", "first", "second"]
     finally:
         first.stop()
@@ -151,3 +154,28 @@ def test_a_task_that_leaves_a_transaction_behind_does_not_poison_the_next(
             )
     finally:
         job.stop()
+
+
+def test_stop_ends_the_round_after_the_running_task(database_url: str) -> None:
+    entered, release = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def slow(_ctx: OpsContext) -> None:
+        entered.set()
+        release.wait(10)
+        ran.append("slow")
+
+    tasks = [
+        Task("slow", timedelta(0), slow),
+        Task("next", timedelta(0), lambda _c: ran.append("next")),
+    ]
+    job = _tasks_job(database_url, tasks, CollectorRegistry())
+    job.start()
+    assert entered.wait(10)
+    stopping = threading.Thread(target=job.stop)
+    stopping.start()
+    while not job._stopping.is_set():  # stop() has been called
+        time.sleep(0.01)
+    release.set()
+    stopping.join(10)
+    assert ran == ["slow"]  # the task running when stop() came finished; no other started
