@@ -10,6 +10,7 @@ Both root at `d2:payload`, typed by `xsi:type`.
 
 import hashlib
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,10 @@ for _prefix, _uri in NS.items():
     ET.register_namespace(_prefix, _uri)
 
 TABLE_ID: Final = "lots"
+# Characters XML 1.0 cannot carry (control characters, surrogates, U+FFFE, U+FFFF):
+# ElementTree writes them as they are, and one in a lot's name or address would leave the
+# whole publication unparseable. They become U+FFFD.
+_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)  # the time of an empty publication
 ITEM_VERSION: Final = "1"
 
@@ -60,7 +65,7 @@ def _q(name: str) -> str:
 def _sub(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, _q(name), {_attr(k): v for k, v in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = _NOT_XML.sub("\ufffd", text)
     return element
 
 

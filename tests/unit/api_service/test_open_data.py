@@ -219,6 +219,15 @@ def test_datex2_table() -> None:
     assert datex2_errors(datex2.parking_table([LOT], PUBLISHER)) == []
 
 
+def test_datex2_text_xml_cannot_carry_is_replaced_not_written_as_is() -> None:
+    odd = replace(LOT, name="Harbour\x01Lot", address="Veemkade\x0b12\ufffe")
+    table = _find(_parse(datex2.parking_table([odd], PUBLISHER)), "prk:parkingTable")
+    place = table.findall("prk:hierarchyElementGeneral", NS)[0]
+    assert place.findtext("fac:name/com:values/com:value", namespaces=NS) == "Harbour\ufffdLot"
+    assert "Veemkade\ufffd12\ufffd" in ET.tostring(place, encoding="unicode")
+    assert datex2_errors(datex2.parking_table([odd], PUBLISHER)) == []
+
+
 def test_datex2_table_version_follows_what_it_states() -> None:
     version = datex2.table_version([LOT])
     assert datex2.table_version([replace(LOT, counts=counts(free=10))]) == version
