@@ -3,8 +3,16 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Final
 
 from schemas.enums import SlotKind, SlotStatus
+
+COUNT_KEYS: Final = ("total", *(status.value for status in SlotStatus))
+
+
+def full_counts(data: Mapping[str, Any]) -> dict[str, int]:
+    """`total` and every status, 0 where `data` has none: the shape of `LotFacts.counts`."""
+    return {key: int(data.get(key, 0)) for key in COUNT_KEYS}
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,16 +3,9 @@
 from collections.abc import Iterable
 from typing import Any
 
-from api_service.open_data.facts import LotFacts
+from api_service.open_data.facts import LotFacts, full_counts
 from api_service.open_data.status_map import site_state
-from schemas.enums import SlotStatus
 from schemas.messages import format_utc
-
-_COUNT_KEYS = ("total", *(status.value for status in SlotStatus))
-
-
-def _counts(counts: Any) -> dict[str, int]:
-    return {key: int(counts.get(key, 0)) for key in _COUNT_KEYS}
 
 
 def lot_feature(lot: LotFacts) -> dict[str, Any]:
@@ -24,7 +17,7 @@ def lot_feature(lot: LotFacts) -> dict[str, Any]:
         "operator": lot.operator,
         "timezone": lot.timezone,
         "status": site_state(lot.counts, lot.open_now).value,
-        **_counts(lot.counts),
+        **full_counts(lot.counts),
         "capacity": dict(sorted(lot.capacity.items())),
         "updated_at": format_utc(lot.updated_at),
     }

@@ -12,13 +12,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api_service.open_data.facts import LotFacts, SpotFacts
+from api_service.open_data.facts import COUNT_KEYS, LotFacts, SpotFacts, full_counts
 from api_service.services import slots
 from schemas.db import Operator, ParkingLot, Slot
-from schemas.enums import SlotStatus
 from schemas.messages import Availability
-
-COUNT_KEYS = ("total", *(status.value for status in SlotStatus))
 
 Counts = Callable[[str], Availability | None]
 """The availability document of a lot code now (None once the lot is gone)."""
@@ -61,10 +58,6 @@ def _present_counts(data: Mapping[str, Any]) -> dict[str, int]:
     return {key: int(data[key]) for key in COUNT_KEYS if key in data}
 
 
-def _only_counts(data: Mapping[str, Any]) -> dict[str, int]:
-    return {key: int(data.get(key, 0)) for key in COUNT_KEYS}
-
-
 def lot_facts(session: Session, counts: Counts, code: str | None = None) -> list[LotFacts]:
     """Every lot (or lot `code`) by code, with its availability counts."""
     rows = _lots(session, code)
@@ -82,7 +75,7 @@ def lot_facts(session: Session, counts: Counts, code: str | None = None) -> list
                 code=lot.code, name=lot.name, address=lot.address, operator=row.operator,
                 lat=lot.latitude, lon=lot.longitude, timezone=lot.timezone,
                 updated_at=document.updated_at, layout_updated_at=lot.updated_at,
-                counts=_only_counts(data), capacity=capacity.get(lot.id, {}),
+                counts=full_counts(data), capacity=capacity.get(lot.id, {}),
                 kinds=_kind_counts(data), opening_hours=lot.opening_hours,
                 open_now=open_now if isinstance(open_now, bool) else None,
             )
