@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from ingest_service.db import Connection
-from schemas.alerts import AlertKind
+from schemas.alerts import INGEST_LAG_WINDOW_S, AlertKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,12 @@ Observations = dict[str, Observation]
 
 def _rows(conn: Connection, sql: str, scope: Scope, now: datetime) -> list[tuple[Any, ...]]:
     """Rows of `sql`, whose lots `l` are limited to the scope (every query says so)."""
-    params = {"operator": scope.operator_id, "lot": scope.lot_id, "now": now}
+    params = {
+        "operator": scope.operator_id,
+        "lot": scope.lot_id,
+        "now": now,
+        "lag_window_s": INGEST_LAG_WINDOW_S,
+    }
     return conn.execute(sql, params).fetchall()
 
 
@@ -148,7 +153,7 @@ def ingest_lag(conn: Connection, scope: Scope, now: datetime) -> Observations:
                    count(e.event_id)
             FROM parking_lots l
             LEFT JOIN slot_events e ON e.lot_id = l.id AND e.origin = 'event'
-                 AND e.observed_at >= %(now)s - interval '1 hour'
+                 AND e.observed_at >= %(now)s - make_interval(secs => %(lag_window_s)s)
                  AND e.received_at >= %(now)s - interval '1 minute'
             WHERE l.operator_id = %(operator)s
               AND (%(lot)s::bigint IS NULL OR l.id = %(lot)s) GROUP BY l.id, l.code""",

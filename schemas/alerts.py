@@ -97,12 +97,19 @@ class DeadLetterRate(_Params):
         return value > self.per_min
 
 
+# Events observed longer ago are a node's offline buffer draining, not ingest falling
+# behind; the window also keeps the lag query to the newest partition.
+INGEST_LAG_WINDOW_S: Final = 3600
+
+
 class IngestLag(_Params):
     """Value: the largest `received_at - observed_at` of the lot's events received in the
-    last minute, in seconds (no events: 0)."""
+    last minute and observed within `INGEST_LAG_WINDOW_S`, in seconds (no events: 0)."""
 
     kind: Literal["ingest_lag"] = "ingest_lag"
-    max_lag_s: float = Field(gt=0, le=86_400, description="Fire above this lag.")
+    max_lag_s: float = Field(
+        gt=0, lt=INGEST_LAG_WINDOW_S, description="Fire above this lag (under an hour)."
+    )
 
     def breached(self, value: float) -> bool:
         return value > self.max_lag_s

@@ -149,3 +149,11 @@ def test_rate_per_minute(
     previous: int | None, previous_at: datetime | None, total: int, now: datetime, rate: float
 ) -> None:
     assert rate_per_min(previous, previous_at, total, now) == rate
+
+
+def test_an_ingest_lag_threshold_must_be_one_the_observed_window_can_exceed() -> None:
+    # The observer looks at events observed within the last hour: a lag of an hour or more
+    # could never be seen, so such a rule would never fire.
+    with pytest.raises(ValidationError, match="max_lag_s"):
+        parse_params(AlertKind.INGEST_LAG, {"max_lag_s": 3600})
+    assert parse_params(AlertKind.INGEST_LAG, {"max_lag_s": 3599}).breached(3599.5)

@@ -31,7 +31,7 @@ export const KIND_PARAMS: Record<AlertKind, ParamSpec[]> = {
   camera_not_ok: [],
   override_expiring: [spec("within_s", "Fire this long before the override expires (seconds)", false, 0, true, 604_800)],
   dead_letter_rate: [spec("per_min", "Fire above this many refused messages per minute", false, 0, false, 1_000_000)],
-  ingest_lag: [spec("max_lag_s", "Fire above this lag (seconds)", false, 0, true, 86_400)],
+  ingest_lag: [spec("max_lag_s", "Fire above this lag (seconds, under an hour)", false, 0, true, 3_599)],
 };
 
 export function describeParams(kind: AlertKind, params: Record<string, unknown>): string {
