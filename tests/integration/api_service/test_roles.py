@@ -32,6 +32,7 @@ POLICIES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/lots/<lot_id>/availability/stream"): "public",
     ("GET", "/api/v1/lots/<lot_id>/slots"): "public",
     ("GET", "/api/v1/lots/<lot_id>/quote"): "public",
+    ("GET", "/api/v1/lots/<lot_id>/forecast"): "public",
     ("GET", "/api/v1/slots/<lot_id>/<slot_id>"): "public",
     ("POST", "/api/v1/reservations"): "driver",
     ("GET", "/api/v1/reservations"): "driver",
