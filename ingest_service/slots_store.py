@@ -121,21 +121,26 @@ def apply_detections(
 # joins the one detection opened. Whoever opened it, the open session is the stay.
 _OPEN_SESSIONS = "SELECT slot_id FROM parking_sessions WHERE slot_id = ANY(%s) AND ended_at IS NULL"
 # A free transition ends the open session whoever opened it, unless it was observed before
-# the session started (a late event must not end a later check-in).
+# the session started (a late event must not end a later check-in). An event id that already
+# ended a stay ends no other: slot_events dedupes on (event_id, observed_at), so a node reusing
+# an id with another time is a second observation, but never a second session boundary.
 _CLOSE_OPEN = """
     UPDATE parking_sessions p SET ended_at = u.at, end_event_id = u.event_id
     FROM unnest(%s::bigint[], %s::timestamptz[], %s::uuid[]) AS u(slot_id, at, event_id)
     WHERE p.slot_id = u.slot_id AND p.ended_at IS NULL AND p.started_at <= u.at
+        AND NOT EXISTS (SELECT 1 FROM parking_sessions q WHERE q.end_event_id = u.event_id)
 """
 # A driver may check in between our read of the open sessions and this insert: the unique
-# open-session index (uq_parking_sessions_open_slot) then keeps theirs as the stay.
+# open-session index (uq_parking_sessions_open_slot) then keeps theirs as the stay. DO NOTHING
+# without a target also skips a session whose start or end event id is already a boundary
+# (the reused id above).
 _INSERT_SESSIONS = """
     INSERT INTO parking_sessions (slot_id, lot_id, opened_by, started_at, start_event_id,
         ended_at, end_event_id)
     SELECT u.slot_id, u.lot_id, 'detection', u.started_at, u.start_id, u.ended_at, u.end_id
     FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[], %s::uuid[], %s::timestamptz[],
                 %s::uuid[]) AS u(slot_id, lot_id, started_at, start_id, ended_at, end_id)
-    ON CONFLICT (slot_id) WHERE ended_at IS NULL DO NOTHING
+    ON CONFLICT DO NOTHING
 """
 
 

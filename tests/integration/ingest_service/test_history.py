@@ -241,3 +241,31 @@ def test_dedupe_on_event_id_and_observed_at(engine: Engine, database_url: str) -
     assert stored == [("event", T0), ("event", T0 + MIN), ("birth", T0 + 2 * MIN)]
     assert scalar(engine, "SELECT detected_at FROM slots WHERE code = 'A01'") == T0 + MIN
     database.close()
+
+
+def test_an_event_id_reused_with_another_time_is_no_second_session_boundary(
+    engine: Engine, database_url: str
+) -> None:
+    """A node reusing an id (another observed_at) is a second observation; the stays it would
+    start or end again are skipped instead of failing the batch into a dead letter."""
+    lot = import_example_lot(engine, "harbour-surface")
+    register_node(engine, "node-r", lot)
+    database, now = Database(database_url.replace("+psycopg", "")), T0 + 10 * MIN
+
+    def write(*items: Item) -> int:
+        with database.transaction() as conn:
+            return write_batch(conn, list(items), [], now, 4096).events_written
+
+    parked = event("node-r", lot, "A01", "occupied", T0, 1)
+    left = event("node-r", lot, "A01", "free", T0 + MIN, 2)
+    assert write(Event(0, "node-r", parked), Event(1, "node-r", left)) == 2
+    again = parked.model_copy(update={"observed_at": T0 + 2 * MIN, "seq": 3})
+    gone = left.model_copy(update={"observed_at": T0 + 3 * MIN, "seq": 4})
+    assert write(Event(0, "node-r", again)) == 1
+    assert write(Event(0, "node-r", gone)) == 1
+
+    stays = "SELECT started_at, ended_at FROM parking_sessions ORDER BY started_at"
+    assert rows(engine, stays) == [(T0, T0 + MIN)]
+    assert scalar(engine, "SELECT detected_at FROM slots WHERE code = 'A01'") == T0 + 3 * MIN
+    assert scalar(engine, "SELECT count(*) FROM dead_letters") == 0
+    database.close()

@@ -121,6 +121,14 @@ def test_metrics_and_probes(
             wait_for(
                 lambda: scalar(engine, "SELECT count(*) FROM dead_letters") == 1, "dead letter"
             )
+            # Counters move just after the commit that the dead letter's row shows.
+            wait_for(
+                lambda: (
+                    'ingest_dead_letters_total{reason="malformed_json"} 1.0'
+                    in http_get(server.port, "/metrics")[1]
+                ),
+                "counters",
+            )
             _, metrics = http_get(server.port, "/metrics")
             probes = (http_get(server.port, "/readyz")[0], http_get(server.port, "/healthz")[0])
         finally:
