@@ -6,6 +6,7 @@ stores what operators ask for and reads back what happened.
 """
 
 import ipaddress
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -222,13 +223,35 @@ def url_problem(url: str, *, allow_http_loopback: bool) -> str | None:
         return "not a valid URL"
     if not host:
         return "needs a host"
+    if not _valid_host(host):
+        return f"{host!r} is not a host name or IP address"
     if parts.username or parts.password:
         return "must not carry credentials (the signature authenticates the sender)"
-    if parts.scheme == "https":
-        return None
-    if parts.scheme == "http" and allow_http_loopback and _loopback(host):
+    if parts.scheme == "https" or (
+        parts.scheme == "http" and allow_http_loopback and _loopback(host)
+    ):
         return None
     return "must be https" + (" (or http to a loopback address)" if allow_http_loopback else "")
+
+
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def _valid_host(host: str) -> bool:
+    """An IP address, or a DNS name of letter-digit-hyphen labels (international names in
+    their IDNA form): urlsplit takes any text, e.g. a space, as a host."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return True
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return len(ascii_host) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
 
 
 def _loopback(host: str) -> bool:

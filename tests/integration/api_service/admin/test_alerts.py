@@ -140,6 +140,13 @@ def test_a_webhook_secret_is_shown_once_and_a_disabled_one_can_be_enabled(
         ("https://user:pw@hooks.example.com/x", False, "credentials"),
         ("ftp://hooks.example.com/x", False, "must be https"),
         ("https:///x", False, "host"),
+        ("https://exa mple.com/x", False, "not a host name"),
+        ("https://hooks..example.com/x", False, "not a host name"),
+        ("https://-hooks.example.com/x", False, "not a host name"),
+        ("https://hooks_1.example.com/x", False, "not a host name"),
+        ("https://bücher.example/x", False, None),
+        ("https://203.0.113.7:8443/x", False, None),
+        ("https://hooks.example.com./x", False, None),
     ],
 )
 def test_webhook_urls(url: str, loopback: bool, problem: str | None) -> None:
