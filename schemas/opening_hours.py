@@ -141,13 +141,3 @@ def _parsed(
     return opening_hours.OpeningHours(
         expression, timezone=zone, coords=location, max_interval_days=_HORIZON_DAYS
     )
-
-
-def is_open(
-    expression: str | None,
-    at: datetime,
-    timezone: str,
-    location: tuple[float, float] | None = None,
-) -> bool:
-    """`open_state(...).open`."""
-    return open_state(expression, at, timezone, location).open

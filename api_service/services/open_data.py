@@ -48,8 +48,6 @@ def capacity_by_kind(session: Session, lot_ids: list[int]) -> dict[int, dict[str
 def _kind_counts(document: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     """Per-kind counts when the availability document carries them (`kinds`)."""
     kinds = document.get("kinds") or {}
-    if isinstance(kinds, list):  # a list of {"kind": ..., counts} entries
-        return {str(entry["kind"]): _present_counts(entry) for entry in kinds}
     return {str(kind): _present_counts(counts) for kind, counts in kinds.items()}
 
 
